@@ -1,16 +1,20 @@
 // JWT verification for connection and subscription tokens (spec §3.2, §4.3).
 //
-// Contract: Verify* never throws and never blocks on I/O. A token is kOk, kExpired (signature
-// valid but `exp`/`nbf` out of range: the caller answers 109) or kInvalid (anything else: the
-// caller disconnects with 3500 or answers 103, per the spec). `message` says what was wrong, for
-// logs. Thread-safe: one Verifier is shared by all event loops.
+// Contract: Verify* never throws and never blocks on I/O, with one exception: with a JWKS
+// endpoint configured, a token whose key is not cached fetches the key set synchronously (bounded
+// and rate-limited, see auth/jwks.h; keys are cached for an hour). A token is kOk, kExpired
+// (signature valid but `exp`/`nbf` out of range: the caller answers 109) or kInvalid (anything
+// else: the caller disconnects with 3500 or answers 103, per the spec). `message` says what was
+// wrong, for logs. Thread-safe: one Verifier is shared by all event loops.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/status.h"
@@ -59,6 +63,20 @@ struct SubscribeClaims {
   Override override_;
 };
 
+// Fetches a JWK set document; false with `error` on failure (see auth/jwks.h).
+using JwksFetchFn =
+    std::function<bool(const std::string& url, std::string& body, std::string& error)>;
+
+struct VerifierOptions {
+  // Accept any signature (client.insecure_skip_token_signature_verify); claims are still checked.
+  bool skip_signature_verify = false;
+  // Prefix of the key names in Create's error messages (client.subscription_token for the
+  // separate subscription token config).
+  std::string config_path = "client.token";
+  // Empty = the built-in HTTP GET (http:// only, 1 s timeout, 2 attempts).
+  JwksFetchFn jwks_fetch;
+};
+
 template <class Claims>
 struct Verified {
   TokenStatus status = TokenStatus::kInvalid;
@@ -71,6 +89,8 @@ class Verifier {
   // Fails (message names the key, e.g. client.token.rsa_public_key) on an unusable key.
   static Result<std::shared_ptr<Verifier>> Create(const config::TokenConfig& config,
                                                   bool skip_signature_verify = false);
+  static Result<std::shared_ptr<Verifier>> Create(const config::TokenConfig& config,
+                                                  const VerifierOptions& options);
 
   virtual ~Verifier() = default;
   // `now` is unix seconds.

@@ -37,6 +37,9 @@ void EncodeReply(proto::Encoding encoding, const proto::Reply& reply, std::strin
 void EncodePush(proto::Encoding encoding, const proto::Push& push, std::string& out);
 // The server ping: `{}` in JSON, an empty message in protobuf.
 void EncodePing(proto::Encoding encoding, std::string& out);
+// Appends one wire message holding a bare Push (no Reply wrapper), as unidirectional transports
+// send them. Their ping is the empty Push, i.e. EncodePing's bytes.
+void EncodeBarePush(proto::Encoding encoding, const proto::Push& push, std::string& out);
 
 // Appends the separator needed before the next wire message in a frame that already has
 // `messages_in_frame` messages (JSON: '\n' when > 0; protobuf: nothing).

@@ -34,6 +34,7 @@ struct Publication {
   std::map<std::string, std::string> tags;
   bool delta = false;
   int64_t time = 0;  // ms; kept in history, never sent to clients
+  std::string epoch;  // set on live pushes of history channels, as Centrifugo does
 };
 
 // ---- requests (client -> server) ----

@@ -7,6 +7,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/status.h"
@@ -20,15 +21,20 @@ struct LoadResult {
 };
 
 struct Sources {
-  std::string file_path;                      // "" = no file
-  std::map<std::string, std::string> env;     // full environment (NAME -> value)
-  std::map<std::string, std::string> flags;   // dotted v6 key (or v5 key) -> value as text
+  std::string file_path;                     // "" = no file
+  std::map<std::string, std::string> env;    // full environment (NAME -> value)
+  std::map<std::string, std::string> flags;  // dotted v6 key (or v5 key) -> value as text
 };
 
-// Returns the loaded config, or a Failure whose message names the offending key.
+// Returns the loaded config, or an Error (code 0) whose message names the offending key.
+// The file format follows the extension: .yaml/.yml YAML, .toml TOML, anything else JSON.
+// Load does not call Validate; callers run it next (checkconfig reports the two apart).
 Result<LoadResult> Load(const Sources& sources);
-// Same, from JSON text (used by tests and by Load).
+// Same, from JSON text instead of sources.file_path (used by tests and by Load).
 Result<LoadResult> LoadJson(std::string_view text, const Sources& sources);
+// Same, from YAML or TOML text.
+Result<LoadResult> LoadYaml(std::string_view text, const Sources& sources);
+Result<LoadResult> LoadToml(std::string_view text, const Sources& sources);
 
 // Cross-field validation (history size/ttl pairs, ping > pong, namespace names, ...).
 // Returns an Error whose message names the key; code is unused.
@@ -36,5 +42,10 @@ Result<bool> Validate(const Config& config);
 
 // Looks up the options of the namespace named `name` ("" = without namespace); nullptr if none.
 const ChannelOptions* FindNamespace(const Config& config, std::string_view name);
+
+// The JSON text `gyre genconfig` writes: a minimal v6 config with fresh random secrets
+// (base64url, unpadded; 64 random bytes each for the token secret, API key and admin secret,
+// 16 for the admin password), admin disabled and no allowed origins.
+std::string GenerateV6Config();
 
 }  // namespace gyre::config

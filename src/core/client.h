@@ -1,0 +1,156 @@
+// One connected client: the protocol state machine of spec §1.11, §3 and §4.
+//
+// A Client lives on one loop and is touched only from that loop's thread. It is created by the
+// transport on a successful upgrade and destroyed by the transport after OnTransportClosed().
+// Command families live in separate files: client.cc (lifecycle, dispatch, timers),
+// client_connect.cc (connect, refresh), client_subscribe.cc (subscribe, unsubscribe,
+// sub_refresh, fan-out delivery), client_commands.cc (publish, presence, history, rpc, send).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "auth/jwt.h"
+#include "base/status.h"
+#include "base/timer_wheel.h"
+#include "codec/protocol.h"
+#include "core/broker.h"
+#include "core/channel_rules.h"
+#include "core/hub.h"
+#include "core/transport.h"
+
+namespace gyre::core {
+
+class Node;
+class Client;
+
+struct Subscription {
+  Client* client = nullptr;
+  std::string channel;
+  const config::ChannelOptions* options = nullptr;
+  size_t hub_index = 0;  // position in the Hub's subscriber vector
+  uint64_t offset = 0;   // last delivered offset (positioned/recoverable streams)
+  std::string epoch;
+  std::string chan_info;
+  int64_t expire_at = 0;  // unix seconds; 0 = never
+  bool server_side = false;
+  bool positioned = false;
+  bool recoverable = false;
+  bool push_join_leave = false;
+  bool presence = false;
+  bool join_leave = false;  // emit join/leave for this subscriber
+};
+
+// What a subscription needs, however it was requested (client, token, server API).
+struct SubscribeParams {
+  std::string channel;
+  ChannelInfo info;
+  bool server_side = false;
+  bool positioned = false;
+  bool recoverable = false;
+  bool push_join_leave = false;
+  bool presence = false;
+  bool join_leave = false;
+  std::string chan_info;
+  std::string data;
+  int64_t expire_at = 0;
+  bool recover = false;
+  uint64_t offset = 0;
+  std::string epoch;
+  bool reject_unrecovered = false;  // subscribe flag bit 2: answer 112 instead of recovered:false
+  auth::Override override_;
+};
+
+class Client {
+ public:
+  Client(Node* node, Hub* hub, Transport* transport, proto::Encoding encoding);
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  const std::string& id() const { return id_; }
+  const std::string& user() const { return user_; }
+  proto::Encoding encoding() const { return encoding_; }
+  bool connected() const { return state_ == State::kConnected; }
+
+  // Transport -> client.
+  void Start();
+  void HandleFrame(std::string_view frame);
+  void OnTransportClosed();
+
+  // Hub -> client. Never unsubscribes or disconnects itself: the Hub is iterating its
+  // subscribers, so it acts on the outcome after the loop.
+  enum class Delivery : uint8_t { kOk, kSlow, kInsufficientState };
+  Delivery DeliverPush(Subscription& sub, PushKind kind, const SharedBytes& message,
+                       uint64_t offset, const std::string& epoch);
+  // The subscription's stream position was lost (spec §4.5): unsubscribe push 2500, or
+  // disconnect 3010 for a server-side subscription.
+  void HandleInsufficientState(std::string_view channel);
+  void Disconnect(const gyre::Disconnect& d);
+
+  // Server API actions, run on this client's loop.
+  void ServerSubscribe(SubscribeParams params);
+  void ServerUnsubscribe(std::string_view channel);
+  void ServerRefresh(bool expired, int64_t expire_at, const std::string* info);
+
+ private:
+  enum class State : uint8_t { kConnecting, kConnected, kFailed, kClosed };
+
+  // client.cc
+  void Dispatch(proto::Command& cmd);
+  void SendReply(uint32_t id, proto::Result result);
+  void SendError(uint32_t id, const Error& error);
+  void SendPush(proto::Push push);
+  bool CheckQueue();
+  void SchedulePing(bool first);
+  void ArmExpiry();
+  static void OnPingTimer(void* self);
+  static void OnPongTimer(void* self);
+  static void OnStaleTimer(void* self);
+  static void OnExpiryTimer(void* self);
+  void CheckExpiry();
+  proto::ClientInfo Info(const Subscription* sub) const;
+
+  // client_connect.cc
+  void HandleConnect(uint32_t id, proto::ConnectRequest& req);
+  void HandleRefresh(uint32_t id, proto::RefreshRequest& req);
+
+  // client_subscribe.cc
+  void HandleSubscribe(uint32_t id, proto::SubscribeRequest& req);
+  void HandleUnsubscribe(uint32_t id, proto::UnsubscribeRequest& req);
+  void HandleSubRefresh(uint32_t id, proto::SubRefreshRequest& req);
+  Result<proto::SubscribeResult> SubscribeInternal(SubscribeParams& params);
+  void UnsubscribeInternal(Subscription* sub, bool send_leave);
+  Subscription* FindSub(std::string_view channel);
+  void ApplyOverride(const auth::Override& o, SubscribeParams& p) const;
+
+  // client_commands.cc
+  void HandlePublish(uint32_t id, proto::PublishRequest& req);
+  void HandlePresence(uint32_t id, proto::PresenceRequest& req);
+  void HandlePresenceStats(uint32_t id, proto::PresenceStatsRequest& req);
+  void HandleHistory(uint32_t id, proto::HistoryRequest& req);
+  bool CanPresence(const config::ChannelOptions& o, std::string_view channel);
+  bool CanHistory(const config::ChannelOptions& o, std::string_view channel);
+
+  Node* node_;
+  Hub* hub_;
+  Transport* transport_;
+  proto::Encoding encoding_;
+  State state_ = State::kConnecting;
+  bool waiting_pong_ = false;
+  bool counted_ = false;  // registered in Node's connection accounting
+  std::string id_;
+  std::string user_;
+  std::string conn_info_;
+  int64_t expire_at_ = 0;  // unix seconds; 0 = never
+  std::vector<std::unique_ptr<Subscription>> subs_;
+  Timer ping_timer_;
+  Timer pong_timer_;   // also the stale timer before connect
+  Timer expiry_timer_;
+};
+
+}  // namespace gyre::core

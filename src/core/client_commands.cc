@@ -1,0 +1,163 @@
+// Publish, presence, presence_stats and history from clients (spec §4.5, §4.8).
+#include "base/json.h"
+#include "core/client.h"
+#include "core/node.h"
+
+namespace gyre::core {
+
+bool Client::CanPresence(const config::ChannelOptions& o, std::string_view channel) {
+  bool anon_ok = !user_.empty() || o.allow_presence_for_anonymous;
+  if (o.allow_presence_for_client && anon_ok) return true;
+  if (o.allow_presence_for_subscriber && anon_ok && FindSub(channel)) return true;
+  return node_->config().client.insecure;
+}
+
+bool Client::CanHistory(const config::ChannelOptions& o, std::string_view channel) {
+  bool anon_ok = !user_.empty() || o.allow_history_for_anonymous;
+  if (o.allow_history_for_client && anon_ok) return true;
+  if (o.allow_history_for_subscriber && anon_ok && FindSub(channel)) return true;
+  return node_->config().client.insecure;
+}
+
+void Client::HandlePublish(uint32_t id, proto::PublishRequest& req) {
+  if (req.channel.empty()) {
+    Disconnect(disconnects::BadRequest());
+    return;
+  }
+  auto info = node_->rules().Resolve(req.channel);
+  if (!info.ok()) {
+    SendError(id, info.error());
+    return;
+  }
+  const auto& o = *info->options;
+  bool anon_ok = !user_.empty() || o.allow_publish_for_anonymous;
+  Subscription* sub = FindSub(req.channel);
+  bool allowed = (o.allow_publish_for_client && anon_ok) ||
+                 (o.allow_publish_for_subscriber && anon_ok && sub) ||
+                 node_->config().client.insecure;
+  if (!allowed) {
+    SendError(id, errors::PermissionDenied());
+    return;
+  }
+  const std::string& fmt = o.publication_data_format;
+  if ((fmt.empty() && req.data.empty()) ||
+      ((fmt == "json" || fmt == "json_object") && !json::Parse(req.data).valid()) ||
+      (fmt == "json_object" && json::Parse(req.data).type != json::Type::kObject)) {
+    SendError(id, errors::BadRequest());
+    return;
+  }
+  proto::Publication pub;
+  pub.data = std::move(req.data);
+  pub.info = Info(sub);
+  // The reply may arrive after this client is gone (Redis); the memory broker answers inline.
+  std::optional<Result<StreamPosition>> got;
+  node_->Publish(req.channel, std::move(pub), node_->OptionsFor(o),
+                 [&](Result<StreamPosition> r) { got = std::move(r); });
+  if (got && !got->ok()) {
+    SendError(id, got->error());
+    return;
+  }
+  SendReply(id, proto::PublishResult{});
+}
+
+void Client::HandlePresence(uint32_t id, proto::PresenceRequest& req) {
+  if (req.channel.empty()) {
+    Disconnect(disconnects::BadRequest());
+    return;
+  }
+  auto info = node_->rules().Resolve(req.channel);
+  if (!info.ok()) {
+    SendError(id, info.error());
+    return;
+  }
+  if (!info->options->presence) {
+    SendError(id, errors::NotAvailable());
+    return;
+  }
+  if (!CanPresence(*info->options, req.channel)) {
+    SendError(id, errors::PermissionDenied());
+    return;
+  }
+  std::optional<Result<PresenceManager::PresenceMap>> got;
+  node_->presence().Get(req.channel, [&](auto r) { got = std::move(r); });
+  if (!got || !got->ok()) {
+    SendError(id, errors::Internal());
+    return;
+  }
+  SendReply(id, proto::PresenceResult{std::move(got->value())});
+}
+
+void Client::HandlePresenceStats(uint32_t id, proto::PresenceStatsRequest& req) {
+  if (req.channel.empty()) {
+    Disconnect(disconnects::BadRequest());
+    return;
+  }
+  auto info = node_->rules().Resolve(req.channel);
+  if (!info.ok()) {
+    SendError(id, info.error());
+    return;
+  }
+  if (!info->options->presence) {
+    SendError(id, errors::NotAvailable());
+    return;
+  }
+  if (!CanPresence(*info->options, req.channel)) {
+    SendError(id, errors::PermissionDenied());
+    return;
+  }
+  std::optional<Result<PresenceManager::Stats>> got;
+  node_->presence().GetStats(req.channel, [&](auto r) { got = std::move(r); });
+  if (!got || !got->ok()) {
+    SendError(id, errors::Internal());
+    return;
+  }
+  SendReply(id, proto::PresenceStatsResult{got->value().num_clients, got->value().num_users});
+}
+
+void Client::HandleHistory(uint32_t id, proto::HistoryRequest& req) {
+  if (req.channel.empty()) {
+    Disconnect(disconnects::BadRequest());
+    return;
+  }
+  auto info = node_->rules().Resolve(req.channel);
+  if (!info.ok()) {
+    SendError(id, info.error());
+    return;
+  }
+  const auto& o = *info->options;
+  if (!o.HistoryEnabled()) {
+    SendError(id, errors::NotAvailable());
+    return;
+  }
+  if (!CanHistory(o, req.channel)) {
+    SendError(id, errors::PermissionDenied());
+    return;
+  }
+  int max = node_->config().client.history_max_publication_limit;
+  HistoryQuery q;
+  q.limit = req.limit;
+  if (q.limit < 0 || (max > 0 && q.limit > max)) q.limit = max;
+  q.reverse = req.reverse;
+  q.meta_ttl = node_->OptionsFor(o).history_meta_ttl;
+  if (req.since) {
+    if (req.reverse && req.since->offset == 0) {
+      SendError(id, errors::BadRequest());
+      return;
+    }
+    q.since = StreamPosition{req.since->offset, req.since->epoch};
+  }
+  std::optional<Result<HistoryData>> got;
+  node_->broker().History(req.channel, q, [&](Result<HistoryData> r) { got = std::move(r); });
+  if (!got || !got->ok()) {
+    SendError(id, got ? got->error() : errors::Internal());
+    return;
+  }
+  proto::HistoryResult res;
+  res.publications = std::move(got->value().publications);
+  for (auto& p : res.publications) p.time = 0;
+  res.epoch = got->value().top.epoch;
+  res.offset = got->value().top.offset;
+  SendReply(id, std::move(res));
+}
+
+}  // namespace gyre::core

@@ -1,0 +1,163 @@
+// Connect and refresh (spec §3).
+#include "base/log.h"
+#include "base/util.h"
+#include "core/client.h"
+#include "core/node.h"
+
+namespace gyre::core {
+
+void Client::HandleConnect(uint32_t id, proto::ConnectRequest& req) {
+  const auto& cc = node_->config().client;
+  int64_t now = UnixSeconds();
+  auth::ConnectClaims claims;
+  bool have_claims = false;
+  if (!req.token.empty()) {
+    auto v = node_->token_verifier().VerifyConnect(req.token, now);
+    if (v.status == auth::TokenStatus::kExpired && !cc.insecure) {
+      state_ = State::kFailed;
+      SendError(id, errors::TokenExpired());
+      return;
+    }
+    if (v.status == auth::TokenStatus::kInvalid) {
+      spdlog::info("invalid connection token: {}", v.message);
+      Disconnect(disconnects::InvalidToken());
+      return;
+    }
+    if (v.claims.user.empty() && cc.disallow_anonymous_connection_tokens) {
+      Disconnect(disconnects::PermissionDenied());
+      return;
+    }
+    claims = std::move(v.claims);
+    have_claims = true;
+  } else if (!cc.allow_anonymous_connect_without_token && !cc.insecure) {
+    spdlog::info("connect without token refused (anonymous connections are not allowed)");
+    Disconnect(disconnects::BadRequest());
+    return;
+  }
+
+  user_ = claims.user;
+  conn_info_ = claims.info;
+  if (have_claims && !cc.insecure) {
+    if (claims.expire_at.has_value()) expire_at_ = *claims.expire_at;
+    else expire_at_ = claims.exp;
+  }
+  if (!node_->AddConnection(user_)) {
+    Disconnect(disconnects::ConnectionLimit());
+    return;
+  }
+  counted_ = true;
+
+  // Server-side subscriptions from the token: `subs` wins over `channels`.
+  std::vector<std::pair<std::string, const auth::SubOptions*>> server_subs;
+  if (!claims.subs.empty()) {
+    for (const auto& [ch, opts] : claims.subs) server_subs.emplace_back(ch, &opts);
+  } else {
+    for (const auto& ch : claims.channels) server_subs.emplace_back(ch, nullptr);
+  }
+  if (cc.channel_limit > 0 && server_subs.size() > static_cast<size_t>(cc.channel_limit)) {
+    Disconnect(disconnects::ChannelLimit());
+    return;
+  }
+  if (expire_at_ > 0 && expire_at_ <= now) {
+    state_ = State::kFailed;
+    SendError(id, errors::Expired());
+    return;
+  }
+
+  state_ = State::kConnected;
+  pong_timer_.Cancel();  // the stale timer
+  hub_->AddClient(this);
+
+  proto::ConnectResult result;
+  result.client = id_;
+  result.version = node_->version();
+  for (auto& [ch, opts] : server_subs) {
+    auto info = node_->rules().Resolve(ch);
+    if (!info.ok()) {
+      SendError(id, info.error());
+      state_ = State::kFailed;
+      return;
+    }
+    SubscribeParams p;
+    p.channel = ch;
+    p.info = *info;
+    p.server_side = true;
+    const auto& o = *info->options;
+    p.presence = o.presence;
+    p.join_leave = o.join_leave;
+    p.push_join_leave = o.force_push_join_leave;
+    p.positioned = o.force_positioning && o.HistoryEnabled();
+    p.recoverable = o.force_recovery && o.HistoryEnabled();
+    if (opts) {
+      p.chan_info = opts->info;
+      p.data = opts->data;
+      ApplyOverride(opts->override_, p);
+    }
+    if (auto it = req.subs.find(ch); it != req.subs.end() && it->second.recover) {
+      p.recover = true;
+      p.offset = it->second.offset;
+      p.epoch = it->second.epoch;
+    }
+    auto r = SubscribeInternal(p);
+    if (!r.ok()) {
+      SendError(id, r.error());
+      state_ = State::kFailed;
+      return;
+    }
+    result.subs.emplace(ch, std::move(*r));
+  }
+  if (expire_at_ > 0) {
+    result.expires = true;
+    result.ttl = static_cast<uint32_t>(expire_at_ - now);
+  }
+  result.ping = static_cast<uint32_t>(cc.ping_interval.count() / 1000);
+  result.pong = cc.pong_timeout.count() > 0;
+  if (cc.connect_include_server_time) result.time = UnixMillis();
+  SendReply(id, std::move(result));
+  SchedulePing(true);
+  ArmExpiry();
+}
+
+void Client::HandleRefresh(uint32_t id, proto::RefreshRequest& req) {
+  if (req.token.empty()) {
+    Disconnect(disconnects::BadRequest());
+    return;
+  }
+  int64_t now = UnixSeconds();
+  auto v = node_->token_verifier().VerifyConnect(req.token, now);
+  if (v.status == auth::TokenStatus::kExpired) {
+    Disconnect(disconnects::Expired());
+    return;
+  }
+  if (v.status == auth::TokenStatus::kInvalid || v.claims.user != user_) {
+    Disconnect(disconnects::InvalidToken());
+    return;
+  }
+  int64_t exp = v.claims.expire_at.has_value() ? *v.claims.expire_at : v.claims.exp;
+  if (exp > 0 && exp <= now) {
+    SendError(id, errors::Expired());
+    return;
+  }
+  expire_at_ = exp;
+  if (!v.claims.info.empty()) conn_info_ = v.claims.info;
+  proto::RefreshResult r;
+  if (exp > 0) {
+    r.expires = true;
+    r.ttl = static_cast<uint32_t>(exp - now);
+  }
+  SendReply(id, std::move(r));
+  ArmExpiry();
+}
+
+void Client::ServerRefresh(bool expired, int64_t expire_at, const std::string* info) {
+  if (state_ != State::kConnected) return;
+  if (expired) {
+    Disconnect(disconnects::Expired());
+    return;
+  }
+  expire_at_ = expire_at;
+  if (info) conn_info_ = *info;
+  ArmExpiry();
+}
+
+}  // namespace gyre::core

@@ -1,0 +1,298 @@
+// Subscribe, unsubscribe, sub_refresh and server-side subscriptions (spec §4).
+#include "base/log.h"
+#include "base/util.h"
+#include "core/client.h"
+#include "core/node.h"
+
+namespace gyre::core {
+
+Subscription* Client::FindSub(std::string_view channel) {
+  for (auto& s : subs_) {
+    if (s->channel == channel) return s.get();
+  }
+  return nullptr;
+}
+
+void Client::ApplyOverride(const auth::Override& o, SubscribeParams& p) const {
+  const auto& ns = *p.info.options;
+  if (o.presence) p.presence = *o.presence;
+  if (o.join_leave) p.join_leave = *o.join_leave;
+  if (o.force_push_join_leave) p.push_join_leave = *o.force_push_join_leave;
+  if (o.force_positioning) p.positioned = *o.force_positioning && ns.HistoryEnabled();
+  if (o.force_recovery) p.recoverable = *o.force_recovery && ns.HistoryEnabled();
+}
+
+void Client::HandleSubscribe(uint32_t id, proto::SubscribeRequest& req) {
+  const auto& cc = node_->config().client;
+  if (req.channel.empty()) {
+    Disconnect(disconnects::BadRequest());
+    return;
+  }
+  if (!req.delta.empty() && req.delta != "fossil") {
+    Disconnect(disconnects::BadRequest());
+    return;
+  }
+  if (req.channel.size() > node_->rules().max_length()) {
+    SendError(id, errors::BadRequest());
+    return;
+  }
+  if (FindSub(req.channel)) {
+    SendError(id, errors::AlreadySubscribed());
+    return;
+  }
+  if (cc.channel_limit > 0 && subs_.size() >= static_cast<size_t>(cc.channel_limit)) {
+    SendError(id, errors::LimitExceeded());
+    return;
+  }
+  auto info = node_->rules().Resolve(req.channel);
+  if (!info.ok()) {
+    SendError(id, info.error());
+    return;
+  }
+  if (!node_->rules().ValidName(req.channel, *info)) {
+    SendError(id, errors::BadRequest());
+    return;
+  }
+  const auto& o = *info->options;
+  SubscribeParams p;
+  p.channel = req.channel;
+  p.info = *info;
+  int64_t now = UnixSeconds();
+
+  // Permission: first match wins (spec §4.2).
+  bool allowed = false;
+  bool from_token = false;
+  auth::SubscribeClaims claims;
+  if (info->is_private && req.token.empty()) {
+    SendError(id, errors::PermissionDenied());
+    return;
+  }
+  if (!req.token.empty()) {
+    auto v = node_->sub_token_verifier().VerifySubscribe(req.token, now);
+    if (v.status == auth::TokenStatus::kExpired) {
+      SendError(id, errors::TokenExpired());
+      return;
+    }
+    if (v.status == auth::TokenStatus::kInvalid) {
+      spdlog::info("invalid subscription token for {}: {}", req.channel, v.message);
+      SendError(id, errors::PermissionDenied());
+      return;
+    }
+    if (v.claims.channel != req.channel || v.claims.user != user_ ||
+        (!v.claims.client.empty() && v.claims.client != id_)) {
+      Disconnect(disconnects::InvalidToken());
+      return;
+    }
+    claims = std::move(v.claims);
+    allowed = from_token = true;
+  } else if (info->user_limited && node_->rules().UserAllowed(req.channel, user_)) {
+    allowed = true;
+  } else if (o.allow_subscribe_for_client && (!user_.empty() || o.allow_subscribe_for_anonymous) &&
+             !info->user_limited) {
+    allowed = true;
+  } else if (cc.insecure) {
+    allowed = true;
+  }
+  if (!allowed) {
+    SendError(id, errors::PermissionDenied());
+    return;
+  }
+
+  bool history = o.HistoryEnabled();
+  bool can_history = CanHistory(o, req.channel) || from_token;
+  p.positioned = history && (o.force_positioning || (req.positioned && (o.allow_positioning || can_history)));
+  p.recoverable = history && (o.force_recovery || (req.recoverable && (o.allow_recovery || can_history)));
+  p.presence = o.presence;
+  p.join_leave = o.join_leave;
+  p.push_join_leave =
+      o.force_push_join_leave ||
+      (req.join_leave && o.join_leave && (CanPresence(o, req.channel) || from_token));
+  if (from_token) {
+    p.chan_info = claims.info;
+    p.data = claims.data;
+    p.expire_at = claims.expire_at.has_value() ? *claims.expire_at : claims.exp;
+    ApplyOverride(claims.override_, p);
+    if (p.expire_at > 0 && p.expire_at <= now) {
+      SendError(id, errors::Expired());
+      return;
+    }
+  }
+  p.recover = req.recover && p.recoverable;
+  p.offset = req.offset;
+  p.epoch = req.epoch;
+  p.reject_unrecovered = (req.flag & 2) != 0;
+  auto r = SubscribeInternal(p);
+  if (!r.ok()) {
+    SendError(id, r.error());
+    return;
+  }
+  SendReply(id, std::move(*r));
+  if (p.join_leave) node_->broker().PublishJoin(p.channel, Info(FindSub(p.channel)));
+  ArmExpiry();
+}
+
+Result<proto::SubscribeResult> Client::SubscribeInternal(SubscribeParams& p) {
+  auto sub = std::make_unique<Subscription>();
+  sub->client = this;
+  sub->channel = p.channel;
+  sub->options = p.info.options;
+  sub->chan_info = p.chan_info;
+  sub->expire_at = p.expire_at;
+  sub->server_side = p.server_side;
+  sub->positioned = p.positioned || p.recoverable;
+  sub->recoverable = p.recoverable;
+  sub->push_join_leave = p.push_join_leave;
+  sub->presence = p.presence;
+  sub->join_leave = p.join_leave;
+
+  // Register first, then read the stream top: a publication is then either in the history we
+  // read or delivered live after this task, and offsets deduplicate the overlap.
+  hub_->AddSubscriber(sub.get());
+  node_->RegisterSubscriber(sub->channel, hub_->loop()->index(), encoding_);
+  Subscription* s = sub.get();
+  subs_.push_back(std::move(sub));
+
+  proto::SubscribeResult res;
+  res.data = p.data;
+  if (s->positioned || s->recoverable) {
+    HistoryQuery q;
+    q.meta_ttl = node_->OptionsFor(*s->options).history_meta_ttl;
+    if (p.recover) {
+      q.since = StreamPosition{p.offset, ""};  // epochs are compared below
+      q.limit = -1;
+    }
+    std::optional<Result<HistoryData>> got;
+    node_->broker().History(s->channel, q, [&](Result<HistoryData> r) { got = std::move(r); });
+    if (!got || !got->ok()) {
+      UnsubscribeInternal(s, false);
+      return errors::Internal();
+    }
+    HistoryData& h = got->value();
+    res.epoch = h.top.epoch;
+    res.offset = h.top.offset;
+    res.positioned = true;
+    res.recoverable = s->recoverable;
+    if (p.recover) {
+      res.was_recovering = true;
+      const auto& pubs = h.publications;
+      size_t limit = static_cast<size_t>(node_->config().client.recovery_max_publication_limit);
+      bool same_epoch = p.epoch.empty() || p.epoch == h.top.epoch;
+      bool continuous =
+          pubs.empty() ? h.top.offset == p.offset
+                       : (pubs.front().offset == p.offset + 1 && pubs.back().offset == h.top.offset);
+      bool recovered = same_epoch && continuous && pubs.size() <= limit;
+      if (!recovered && p.reject_unrecovered) {
+        UnsubscribeInternal(s, false);
+        return errors::UnrecoverablePosition();
+      }
+      res.recovered = recovered;
+      if (recovered) {
+        res.publications = std::move(h.publications);
+        for (auto& pub : res.publications) pub.time = 0;
+        res.offset = p.offset;
+      }
+    }
+    s->offset = h.top.offset;
+    s->epoch = h.top.epoch;
+  }
+  if (s->expire_at > 0) {
+    res.expires = true;
+    int64_t ttl = s->expire_at - UnixSeconds();
+    res.ttl = ttl > 0 ? static_cast<uint32_t>(ttl) : 0;
+  }
+  if (s->presence) node_->presence().Add(s->channel, Info(s));
+  return res;
+}
+
+void Client::UnsubscribeInternal(Subscription* sub, bool send_leave) {
+  for (size_t i = 0; i < subs_.size(); ++i) {
+    if (subs_[i].get() != sub) continue;
+    std::unique_ptr<Subscription> owned = std::move(subs_[i]);
+    subs_[i] = std::move(subs_.back());
+    subs_.pop_back();
+    hub_->RemoveSubscriber(sub);
+    node_->UnregisterSubscriber(sub->channel, hub_->loop()->index(), encoding_);
+    if (sub->presence) node_->presence().Remove(sub->channel, id_, user_);
+    if (send_leave && sub->join_leave) node_->broker().PublishLeave(sub->channel, Info(sub));
+    return;
+  }
+}
+
+void Client::HandleUnsubscribe(uint32_t id, proto::UnsubscribeRequest& req) {
+  if (req.channel.empty()) {
+    Disconnect(disconnects::BadRequest());
+    return;
+  }
+  if (Subscription* s = FindSub(req.channel)) UnsubscribeInternal(s, true);
+  SendReply(id, proto::UnsubscribeResult{});
+  ArmExpiry();
+}
+
+void Client::HandleSubRefresh(uint32_t id, proto::SubRefreshRequest& req) {
+  if (req.channel.empty()) {
+    Disconnect(disconnects::BadRequest());
+    return;
+  }
+  Subscription* s = FindSub(req.channel);
+  if (!s) {
+    SendError(id, errors::PermissionDenied());
+    return;
+  }
+  if (req.token.empty()) {
+    SendError(id, errors::BadRequest());
+    return;
+  }
+  int64_t now = UnixSeconds();
+  auto v = node_->sub_token_verifier().VerifySubscribe(req.token, now);
+  if (v.status == auth::TokenStatus::kExpired) {
+    SendError(id, errors::TokenExpired());
+    return;
+  }
+  if (v.status == auth::TokenStatus::kInvalid || v.claims.channel != req.channel ||
+      v.claims.user != user_ || (!v.claims.client.empty() && v.claims.client != id_)) {
+    Disconnect(disconnects::InvalidToken());
+    return;
+  }
+  int64_t exp = v.claims.expire_at.has_value() ? *v.claims.expire_at : v.claims.exp;
+  if (exp > 0 && exp <= now) {
+    SendError(id, errors::Expired());
+    return;
+  }
+  s->expire_at = exp;
+  if (!v.claims.info.empty()) s->chan_info = v.claims.info;
+  proto::SubRefreshResult r;
+  if (exp > 0) {
+    r.expires = true;
+    r.ttl = static_cast<uint32_t>(exp - now);
+  }
+  SendReply(id, std::move(r));
+  ArmExpiry();
+}
+
+void Client::ServerSubscribe(SubscribeParams p) {
+  if (state_ != State::kConnected || FindSub(p.channel)) return;
+  p.server_side = true;
+  auto r = SubscribeInternal(p);
+  if (!r.ok()) return;
+  proto::Subscribe push;
+  push.recoverable = r->recoverable;
+  push.epoch = r->epoch;
+  push.offset = r->offset;
+  push.positioned = r->positioned;
+  push.data = r->data;
+  SendPush(proto::Push{p.channel, std::move(push)});
+  if (p.join_leave) node_->broker().PublishJoin(p.channel, Info(FindSub(p.channel)));
+  ArmExpiry();
+}
+
+void Client::ServerUnsubscribe(std::string_view channel) {
+  if (state_ != State::kConnected) return;
+  Subscription* s = FindSub(channel);
+  if (!s) return;
+  std::string ch = s->channel;
+  UnsubscribeInternal(s, true);
+  SendPush(proto::Push{ch, proto::Unsubscribe{unsubscribes::kServer.code,
+                                              std::string(unsubscribes::kServer.reason)}});
+}
+
+}  // namespace gyre::core
