@@ -122,7 +122,7 @@ void ServerApi::HandleHttp(net::Connection& conn, net::HttpRequest& req) {
     return;
   }
   std::string_view method = path.substr(prefix.size() + 1);
-  json::Value params = json::Parse(req.body.empty() ? std::string_view("{}") : req.body);
+  json::Value params = json::Parse(req.body);
   if (params.type != json::Type::kObject) {
     respond(400, "text/plain; charset=utf-8", "Bad Request\n");
     return;
@@ -509,12 +509,13 @@ Result<bool> ServerApi::History(json::Value params, std::string& out) {
     if (!first) out.push_back(',');
     first = false;
     pub.time = 0;
+    pub.epoch.clear();  // the server API's Publication has no epoch
     codec::AppendPublicationJson(pub, out);
   }
-  out.append("],\"offset\":");
-  json::AppendUint(out, got->value().top.offset);
-  out.append(",\"epoch\":");
+  out.append("],\"epoch\":");
   json::AppendString(out, got->value().top.epoch);
+  out.append(",\"offset\":");
+  json::AppendUint(out, got->value().top.offset);
   out.push_back('}');
   return true;
 }
@@ -560,6 +561,7 @@ Result<bool> ServerApi::Info(json::Value, std::string& out) {
   w.Uint("num_users", s.num_users);
   w.Uint("num_channels", s.num_channels);
   w.Uint("uptime", static_cast<uint64_t>(UnixSeconds() - node_.started_at()));
+  w.Key("metrics").append("{\"interval\":60,\"items\":{}}");
   w.Uint("num_subs", s.num_subs);
   w.Close();
   out.append("]}");
@@ -577,6 +579,12 @@ Result<bool> ServerApi::Rpc(json::Value params, std::string&) {
 Result<bool> ServerApi::Batch(json::Value params, std::string& out) {
   Params p(params);
   json::Value cmds = p.Get("commands");
+  json::ArrayReader probe(cmds);
+  json::Value first_cmd;
+  if (!probe.Next(first_cmd)) {
+    out.append("{}");  // no commands: replies omitted, as Centrifugo does
+    return true;
+  }
   out.append("{\"replies\":[");
   json::ArrayReader r(cmds);
   json::Value cmd;

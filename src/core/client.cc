@@ -62,8 +62,9 @@ void Client::Dispatch(proto::Command& cmd) {
     }
     return;
   }
-  if (state_ != State::kConnected) {  // connect failed earlier
-    Disconnect(disconnects::BadRequest());
+  if (state_ == State::kFailed) {
+    // After a refused connect (e.g. 109) Centrifugo leaves the connection open and answers
+    // nothing until the client reconnects or the stale timer closes it.
     return;
   }
   std::visit(

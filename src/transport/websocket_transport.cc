@@ -92,7 +92,7 @@ void HandleWebSocketUpgrade(net::Connection& conn, net::HttpRequest& req, core::
   if (!OriginAllowed(node.config().client.allowed_origins, origin)) {
     spdlog::info("websocket upgrade from {} refused: origin {} is not in allowed_origins",
                  req.remote_address, origin);
-    Refuse(conn, 403, "Forbidden: request origin not allowed");
+    Refuse(conn, 403, "Forbidden");
     return;
   }
   std::string_view offered = req.Header("Sec-WebSocket-Protocol");
