@@ -8,13 +8,18 @@
 namespace gyre::core {
 
 Client::Client(Node* node, Hub* hub, Transport* transport, proto::Encoding encoding)
-    : node_(node), hub_(hub), transport_(transport), encoding_(encoding), id_(NewUuid()) {
+    : node_(node),
+      hub_(hub),
+      transport_(transport),
+      encoding_(encoding),
+      id_(NewUuid()),
+      alive_(std::make_shared<Client*>(this)) {
   ping_timer_.Set(&Client::OnPingTimer, this);
   pong_timer_.Set(&Client::OnStaleTimer, this);
   expiry_timer_.Set(&Client::OnExpiryTimer, this);
 }
 
-Client::~Client() = default;
+Client::~Client() { *alive_ = nullptr; }
 
 void Client::Start() {
   // Not authenticated within stale_close_delay -> 3502.

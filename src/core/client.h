@@ -136,6 +136,22 @@ class Client {
   bool CanPresence(const config::ChannelOptions& o, std::string_view channel);
   bool CanHistory(const config::ChannelOptions& o, std::string_view channel);
 
+  // Wraps a continuation of an engine call: it runs on this client's loop, and only while the
+  // client still exists (engines may answer late and on another thread).
+  template <class F>
+  auto OnLoop(F f) {
+    return [alive = alive_, loop = hub_->loop(), f = std::move(f)](auto result) mutable {
+      auto run = [alive, f, result = std::move(result)]() mutable {
+        if (Client* c = *alive) f(c, std::move(result));
+      };
+      if (loop->InLoopThread()) {
+        run();
+      } else {
+        loop->Post(std::move(run));
+      }
+    };
+  }
+
   Node* node_;
   Hub* hub_;
   Transport* transport_;
@@ -151,6 +167,7 @@ class Client {
   Timer ping_timer_;
   Timer pong_timer_;   // also the stale timer before connect
   Timer expiry_timer_;
+  std::shared_ptr<Client*> alive_;  // points to this until destruction
 };
 
 }  // namespace gyre::core

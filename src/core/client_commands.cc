@@ -49,15 +49,15 @@ void Client::HandlePublish(uint32_t id, proto::PublishRequest& req) {
   proto::Publication pub;
   pub.data = std::move(req.data);
   pub.info = Info(sub);
-  // The reply may arrive after this client is gone (Redis); the memory broker answers inline.
-  std::optional<Result<StreamPosition>> got;
   node_->Publish(req.channel, std::move(pub), node_->OptionsFor(o),
-                 [&](Result<StreamPosition> r) { got = std::move(r); });
-  if (got && !got->ok()) {
-    SendError(id, got->error());
-    return;
-  }
-  SendReply(id, proto::PublishResult{});
+                 OnLoop([id](Client* c, Result<StreamPosition> r) {
+                   if (c->state_ != State::kConnected) return;
+                   if (!r.ok()) {
+                     c->SendError(id, r.error());
+                   } else {
+                     c->SendReply(id, proto::PublishResult{});
+                   }
+                 }));
 }
 
 void Client::HandlePresence(uint32_t id, proto::PresenceRequest& req) {
@@ -78,13 +78,15 @@ void Client::HandlePresence(uint32_t id, proto::PresenceRequest& req) {
     SendError(id, errors::PermissionDenied());
     return;
   }
-  std::optional<Result<PresenceManager::PresenceMap>> got;
-  node_->presence().Get(req.channel, [&](auto r) { got = std::move(r); });
-  if (!got || !got->ok()) {
-    SendError(id, errors::Internal());
-    return;
-  }
-  SendReply(id, proto::PresenceResult{std::move(got->value())});
+  node_->presence().Get(
+      req.channel, OnLoop([id](Client* c, Result<PresenceManager::PresenceMap> r) {
+        if (c->state_ != State::kConnected) return;
+        if (!r.ok()) {
+          c->SendError(id, errors::Internal());
+        } else {
+          c->SendReply(id, proto::PresenceResult{std::move(r.value())});
+        }
+      }));
 }
 
 void Client::HandlePresenceStats(uint32_t id, proto::PresenceStatsRequest& req) {
@@ -105,13 +107,15 @@ void Client::HandlePresenceStats(uint32_t id, proto::PresenceStatsRequest& req) 
     SendError(id, errors::PermissionDenied());
     return;
   }
-  std::optional<Result<PresenceManager::Stats>> got;
-  node_->presence().GetStats(req.channel, [&](auto r) { got = std::move(r); });
-  if (!got || !got->ok()) {
-    SendError(id, errors::Internal());
-    return;
-  }
-  SendReply(id, proto::PresenceStatsResult{got->value().num_clients, got->value().num_users});
+  node_->presence().GetStats(
+      req.channel, OnLoop([id](Client* c, Result<PresenceManager::Stats> r) {
+        if (c->state_ != State::kConnected) return;
+        if (!r.ok()) {
+          c->SendError(id, errors::Internal());
+        } else {
+          c->SendReply(id, proto::PresenceStatsResult{r->num_clients, r->num_users});
+        }
+      }));
 }
 
 void Client::HandleHistory(uint32_t id, proto::HistoryRequest& req) {
@@ -146,18 +150,19 @@ void Client::HandleHistory(uint32_t id, proto::HistoryRequest& req) {
     }
     q.since = StreamPosition{req.since->offset, req.since->epoch};
   }
-  std::optional<Result<HistoryData>> got;
-  node_->broker().History(req.channel, q, [&](Result<HistoryData> r) { got = std::move(r); });
-  if (!got || !got->ok()) {
-    SendError(id, got ? got->error() : errors::Internal());
-    return;
-  }
-  proto::HistoryResult res;
-  res.publications = std::move(got->value().publications);
-  for (auto& p : res.publications) p.time = 0;
-  res.epoch = got->value().top.epoch;
-  res.offset = got->value().top.offset;
-  SendReply(id, std::move(res));
+  node_->broker().History(req.channel, q, OnLoop([id](Client* c, Result<HistoryData> r) {
+    if (c->state_ != State::kConnected) return;
+    if (!r.ok()) {
+      c->SendError(id, r.error());
+      return;
+    }
+    proto::HistoryResult res;
+    res.publications = std::move(r->publications);
+    for (auto& p : res.publications) p.time = 0;
+    res.epoch = r->top.epoch;
+    res.offset = r->top.offset;
+    c->SendReply(id, std::move(res));
+  }));
 }
 
 }  // namespace gyre::core

@@ -18,6 +18,9 @@ class Loop {
   virtual TimerWheel& timers() = 0;
   virtual int64_t now_ms() const = 0;
   virtual int index() const = 0;
+  // True on the loop's own thread. Engines may answer on other threads; the Client then posts
+  // the continuation back to its loop.
+  virtual bool InLoopThread() const { return true; }
 };
 
 }  // namespace gyre::core

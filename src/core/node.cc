@@ -145,7 +145,6 @@ void Node::HandlePublication(std::string_view channel, const proto::Publication&
   proto::Publication p = pub;
   p.time = 0;  // never sent to clients
   p.offset = position.offset;
-  p.epoch = position.epoch;
   push.body = std::move(p);
   FanOut(channel, PushKind::kPublication, push, position.offset, position.epoch);
 }

@@ -173,7 +173,13 @@ void Connection::HandleWsFrame(const WsFrame& f) {
       NotifyClosed(code);
       if (!close_frame_sent_) {
         Flush();
-        WriteRaw(BuildWsCloseFrame(code == 1005 ? 1000 : code, ""));
+        if (code == 1005) {
+          // The peer sent no status: echo an empty close frame, as the RFC suggests.
+          char hdr[10];
+          WriteRaw(std::string_view(hdr, BuildWsFrameHeader(WsOpcode::kClose, 0, hdr)));
+        } else {
+          WriteRaw(BuildWsCloseFrame(code, ""));
+        }
         close_frame_sent_ = true;
       }
       Destroy();

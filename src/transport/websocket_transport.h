@@ -22,6 +22,7 @@ class LoopAdapter final : public core::Loop {
   TimerWheel& timers() override { return loop_->timers(); }
   int64_t now_ms() const override { return loop_->now_ms(); }
   int index() const override { return loop_->index(); }
+  bool InLoopThread() const override { return loop_->InLoopThread(); }
   net::EventLoop* loop() const { return loop_; }
 
  private:

@@ -56,7 +56,6 @@ void MemoryBroker::Publish(std::string_view channel, proto::Publication pub,
       // The publication that opens a stream carries its epoch in history, as in Centrifugo.
       if (pub.offset == 1) pub.epoch = st.epoch;
       st.pubs.push_back(pub);
-      pub.epoch.clear();
       while (st.pubs.size() > static_cast<size_t>(options.history_size)) st.pubs.pop_front();
       st.pubs_expire_ms = now + options.history_ttl.count();
       pos = core::StreamPosition{st.top, st.epoch};
