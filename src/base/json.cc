@@ -337,9 +337,13 @@ bool GetInt64(Value v, int64_t& out) {
   if (v.type != Type::kNumber) return false;
   auto [ptr, ec] = std::from_chars(v.raw.data(), v.raw.data() + v.raw.size(), out);
   if (ec == std::errc() && ptr == v.raw.data() + v.raw.size()) return true;
-  // Accept integral values written with a fraction or exponent (e.g. 1.0, 1e3).
+  // Accept integral values written with a fraction or exponent (e.g. 1.0, 1e3); a plain
+  // integer that did not fit is out of range.
+  if (v.raw.find_first_of(".eE") == std::string_view::npos) return false;
   double d;
   if (!GetDouble(v, d)) return false;
+  // Range first: casting a double outside int64 is undefined.
+  if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0)) return false;
   if (d != static_cast<double>(static_cast<int64_t>(d))) return false;
   out = static_cast<int64_t>(d);
   return true;
@@ -349,8 +353,9 @@ bool GetUint64(Value v, uint64_t& out) {
   if (v.type != Type::kNumber || v.raw[0] == '-') return false;
   auto [ptr, ec] = std::from_chars(v.raw.data(), v.raw.data() + v.raw.size(), out);
   if (ec == std::errc() && ptr == v.raw.data() + v.raw.size()) return true;
+  if (v.raw.find_first_of(".eE") == std::string_view::npos) return false;
   double d;
-  if (!GetDouble(v, d) || d < 0 || d > 1.8e19) return false;
+  if (!GetDouble(v, d) || !(d >= 0 && d < 18446744073709551616.0)) return false;
   if (d != static_cast<double>(static_cast<uint64_t>(d))) return false;
   out = static_cast<uint64_t>(d);
   return true;

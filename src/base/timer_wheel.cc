@@ -49,16 +49,14 @@ void TimerWheel::Advance(int64_t now_ms) {
   while (tick_ < target) {
     ++tick_;
     size_t slot = tick_ % kSlots;
-    // Detach the due timers first: callbacks may re-arm into this same slot.
-    std::vector<Timer*> due;
-    for (Timer* t = slots_[slot]; t; t = t->next_) {
-      if (t->due_tick_ <= tick_) due.push_back(t);
-    }
-    for (Timer* t : due) Unlink(*t);
-    for (Timer* t : due) {
-      // A callback may have re-armed or destroyed a later timer in `due`; re-armed ones are
-      // skipped because they are linked again.
-      if (!t->wheel_ && t->cb_) t->cb_(t->arg_);
+    // Fire due timers one at a time, rescanning the slot after each callback: a callback may
+    // cancel, re-arm or destroy any other timer, including one due in this same tick.
+    while (true) {
+      Timer* t = slots_[slot];
+      while (t && t->due_tick_ > tick_) t = t->next_;
+      if (!t) break;
+      Unlink(*t);
+      if (t->cb_) t->cb_(t->arg_);
     }
   }
 }

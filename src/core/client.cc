@@ -167,13 +167,13 @@ void Client::Disconnect(const gyre::Disconnect& d) {
 
 void Client::OnTransportClosed() {
   if (state_ == State::kClosed) return;
-  bool was_connected = state_ == State::kConnected;
   state_ = State::kClosed;
   ping_timer_.Cancel();
   pong_timer_.Cancel();
   expiry_timer_.Cancel();
   while (!subs_.empty()) UnsubscribeInternal(subs_.back().get(), true);
-  if (was_connected) hub_->RemoveClient(this);
+  if (in_hub_) hub_->RemoveClient(this);
+  in_hub_ = false;
   if (counted_) node_->RemoveConnection(user_);
 }
 

@@ -159,6 +159,7 @@ class Client {
   State state_ = State::kConnecting;
   bool waiting_pong_ = false;
   bool counted_ = false;  // registered in Node's connection accounting
+  bool in_hub_ = false;   // registered in the Hub's client and user maps
   std::string id_;
   std::string user_;
   std::string conn_info_;

@@ -67,6 +67,7 @@ void Client::HandleConnect(uint32_t id, proto::ConnectRequest& req) {
   state_ = State::kConnected;
   pong_timer_.Cancel();  // the stale timer
   hub_->AddClient(this);
+  in_hub_ = true;
 
   proto::ConnectResult result;
   result.client = id_;

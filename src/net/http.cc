@@ -84,6 +84,12 @@ HttpParseResult ParseHttpRequest(std::string_view data, size_t max_body, HttpReq
     }
     return r;
   }
+  if (head_end > kMaxHeaderBytes) {
+    r.status = HttpParseStatus::kError;
+    r.error_status = 431;
+    r.error = "request header too large";
+    return r;
+  }
   std::string_view head = data.substr(0, head_end);
   size_t line_end = head.find("\r\n");
   std::string_view line = head.substr(0, line_end);

@@ -62,7 +62,7 @@ WsParseResult ParseWsFrame(char* data, size_t len, uint64_t max_payload, WsFrame
     r.error = "message too big";
     return r;
   }
-  if (len < pos + 4 + plen) return r;
+  if (len - pos < 4 || len - pos - 4 < plen) return r;  // no overflow for any plen
   unsigned char mask[4];
   std::memcpy(mask, b + pos, 4);
   pos += 4;

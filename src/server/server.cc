@@ -1,5 +1,6 @@
 #include "server/server.h"
 
+#include <sched.h>
 #include <sys/epoll.h>
 
 #include <chrono>
@@ -12,6 +13,20 @@
 #include "core/client.h"
 
 namespace gyre::server {
+
+namespace {
+// Cores this process may run on (taskset/cgroups), not the machine's count: one loop per
+// usable core.
+int UsableCores() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0) {
+    int n = CPU_COUNT(&set);
+    if (n > 0) return n;
+  }
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+}  // namespace
 
 Server::Server(const config::Config& config) : config_(config) {}
 
@@ -34,8 +49,7 @@ Result<std::unique_ptr<Server>> Server::Create(const config::Config& config) {
     sub_verifier = *sv;
   }
   s->limits_.max_ws_message = static_cast<uint64_t>(cfg.websocket.message_size_limit);
-  int workers = cfg.workers > 0 ? cfg.workers
-                                : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int workers = cfg.workers > 0 ? cfg.workers : UsableCores();
   std::vector<core::Loop*> loops;
   for (int i = 0; i < workers; ++i) {
     s->loops_.push_back(std::make_unique<net::EventLoop>(i));

@@ -538,5 +538,14 @@ TEST(JsonObjectWriter, CloseIsIdempotent) {
   EXPECT_EQ(out, "{}");
 }
 
+TEST(JsonGet, Int64BelowMinimumIsRejected) {
+  int64_t v = 0;
+  EXPECT_FALSE(json::GetInt64(json::Parse("-9223372036854775809"), v));
+  EXPECT_FALSE(json::GetInt64(json::Parse("9223372036854775808"), v));
+  EXPECT_FALSE(json::GetInt64(json::Parse("1e19"), v));
+  uint64_t u = 0;
+  EXPECT_FALSE(json::GetUint64(json::Parse("1.8446744073709552e19"), u));
+}
+
 }  // namespace
 }  // namespace gyre::json

@@ -256,5 +256,16 @@ TEST(TimerWheel, ArmIsRelativeToTheWheelsCurrentTick) {
   EXPECT_EQ(p.fired, 1);
 }
 
+TEST(TimerWheel, CallbackCancelsATimerDueInTheSameTick) {
+  TimerWheel w(0);
+  Probe a(&w), b(&w);
+  a.on_fire = [&](Probe&) { b.timer.Cancel(); };
+  b.on_fire = [&](Probe&) { a.timer.Cancel(); };
+  w.Arm(a.timer, 100);
+  w.Arm(b.timer, 100);
+  w.Advance(100);
+  EXPECT_EQ(a.fired + b.fired, 1);
+}
+
 }  // namespace
 }  // namespace gyre

@@ -352,5 +352,13 @@ TEST(HttpResponse, StatusTexts) {
   EXPECT_EQ(BuildHttpResponse(299, "", "", true).substr(0, 21), "HTTP/1.1 299 Unknown\r");
 }
 
+TEST(HttpParse, CompleteButOversizedHeadIs431) {
+  std::string text = "GET / HTTP/1.1\r\nX-Big: " + std::string(kMaxHeaderBytes, 'a') + "\r\n\r\n";
+  HttpRequest req;
+  HttpParseResult r = ParseHttpRequest(text, 1024, req);
+  EXPECT_EQ(r.status, HttpParseStatus::kError);
+  EXPECT_EQ(r.error_status, 431);
+}
+
 }  // namespace
 }  // namespace gyre::net

@@ -325,5 +325,11 @@ TEST(WsHandshake, AcceptKeyRfc6455Example) {
   EXPECT_EQ(WsAcceptKey("x3JJHMbDL1EzLkh9GBhXDw=="), "HSmrc0sMlYUkAGmm5OPpG2HaGWk=");
 }
 
+TEST(WsParse, HugeDeclaredLengthDoesNotWrap) {
+  std::string header = ClientHeaderOnly(0x2, UINT64_MAX - 3);
+  WsFrame f;
+  EXPECT_EQ(ParseAll(header, f, UINT64_MAX).status, WsParseStatus::kIncomplete);
+}
+
 }  // namespace
 }  // namespace gyre::net
