@@ -7,7 +7,9 @@
 // - A publication whose position was assigned before a History() call started is either in the
 //   History() result or delivered to the handler after the subscriber registered itself in the
 //   node's registry (see Node::Subscribe): there is no gap between history and live delivery.
-// - Callbacks may run on the calling thread (memory) or another thread (Redis); they must be
+// - Callbacks may run inline on the calling thread (memory) or later on another thread (a
+//   networked engine); the Client re-posts them to its own loop (Client::OnLoop) and holds live
+//   publications that arrive before its subscribe reply (Subscription::held). Callbacks must be
 //   cheap and must not block.
 // - Thread-safe: called from every event loop.
 #pragma once

@@ -60,7 +60,8 @@ void Client::Dispatch(proto::Command& cmd) {
     }
   }
   if (state_ == State::kConnecting) {
-    if (auto* c = std::get_if<proto::ConnectRequest>(&req)) {
+    auto* c = std::get_if<proto::ConnectRequest>(&req);
+    if (c && !connect_pending_) {
       HandleConnect(cmd.id, *c);
     } else {
       Disconnect(disconnects::BadRequest());
@@ -127,7 +128,13 @@ bool Client::CheckQueue() {
 Client::Delivery Client::DeliverPush(Subscription& sub, PushKind kind,
                                      const SharedBytes& message, uint64_t offset,
                                      const std::string& epoch) {
-  if (state_ != State::kConnected) return Delivery::kOk;
+  if (state_ != State::kConnected && state_ != State::kConnecting) return Delivery::kOk;
+  if (sub.subscribing) {
+    if (kind == PushKind::kPublication || sub.push_join_leave) {
+      sub.held.push_back({message, offset, kind});
+    }
+    return Delivery::kOk;
+  }
   if (kind == PushKind::kPublication) {
     if (offset > 0 && (sub.positioned || sub.recoverable)) {
       if (offset <= sub.offset) return Delivery::kOk;  // already sent (history overlap)

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -43,6 +44,15 @@ struct Subscription {
   bool push_join_leave = false;
   bool presence = false;
   bool join_leave = false;  // emit join/leave for this subscriber
+  // Until the subscribe reply (or connect reply, or Subscribe push) is written, live pushes
+  // are held here and sent after it, minus what the reply already recovered.
+  bool subscribing = false;
+  struct Held {
+    SharedBytes message;
+    uint64_t offset;
+    PushKind kind;
+  };
+  std::vector<Held> held;
 };
 
 // What a subscription needs, however it was requested (client, token, server API).
@@ -116,14 +126,29 @@ class Client {
   proto::ClientInfo Info(const Subscription* sub) const;
 
   // client_connect.cc
+  struct PendingConnect {
+    uint32_t id = 0;
+    size_t left = 0;  // server-side subscriptions still being set up
+    bool failed = false;
+    proto::ConnectResult result;
+  };
   void HandleConnect(uint32_t id, proto::ConnectRequest& req);
+  void CompleteConnect(PendingConnect& pending);
   void HandleRefresh(uint32_t id, proto::RefreshRequest& req);
 
   // client_subscribe.cc
   void HandleSubscribe(uint32_t id, proto::SubscribeRequest& req);
   void HandleUnsubscribe(uint32_t id, proto::UnsubscribeRequest& req);
   void HandleSubRefresh(uint32_t id, proto::SubRefreshRequest& req);
-  Result<proto::SubscribeResult> SubscribeInternal(SubscribeParams& params);
+  // Registers the subscription, reads the stream position (and what to recover) from the
+  // engine, and calls `done` on this loop. `done` writes the reply and then calls
+  // ReleaseHeld(); an error has already removed the subscription.
+  using SubscribeDone = std::function<void(Client*, Result<proto::SubscribeResult>)>;
+  void SubscribeInternal(SubscribeParams params, SubscribeDone done);
+  void FinishSubscribe(const SubscribeParams& params, Result<HistoryData> history,
+                       const SubscribeDone& done);
+  // Sends the pushes held while subscribing and starts live delivery.
+  void ReleaseHeld(std::string_view channel);
   void UnsubscribeInternal(Subscription* sub, bool send_leave);
   Subscription* FindSub(std::string_view channel);
   void ApplyOverride(const auth::Override& o, SubscribeParams& p) const;
@@ -160,6 +185,7 @@ class Client {
   bool waiting_pong_ = false;
   bool counted_ = false;  // registered in Node's connection accounting
   bool in_hub_ = false;   // registered in the Hub's client and user maps
+  bool connect_pending_ = false;  // connect accepted, server-side subscriptions in progress
   std::string id_;
   std::string user_;
   std::string conn_info_;

@@ -64,19 +64,18 @@ void Client::HandleConnect(uint32_t id, proto::ConnectRequest& req) {
     return;
   }
 
-  state_ = State::kConnected;
   pong_timer_.Cancel();  // the stale timer
   hub_->AddClient(this);
   in_hub_ = true;
 
-  proto::ConnectResult result;
-  result.client = id_;
-  result.version = node_->version();
+  // Resolve every server-side subscription before starting any: an unknown namespace fails the
+  // connect at once.
+  std::vector<SubscribeParams> params;
   for (auto& [ch, opts] : server_subs) {
     auto info = node_->rules().Resolve(ch);
     if (!info.ok()) {
-      SendError(id, info.error());
       state_ = State::kFailed;
+      SendError(id, info.error());
       return;
     }
     SubscribeParams p;
@@ -99,22 +98,58 @@ void Client::HandleConnect(uint32_t id, proto::ConnectRequest& req) {
       p.offset = it->second.offset;
       p.epoch = it->second.epoch;
     }
-    auto r = SubscribeInternal(p);
-    if (!r.ok()) {
-      SendError(id, r.error());
-      state_ = State::kFailed;
-      return;
-    }
-    result.subs.emplace(ch, std::move(*r));
+    params.push_back(std::move(p));
   }
+
+  auto pending = std::make_shared<PendingConnect>();
+  pending->id = id;
+  pending->left = params.size();
+  connect_pending_ = true;
+  if (params.empty()) {
+    CompleteConnect(*pending);
+    return;
+  }
+  for (auto& p : params) {
+    std::string ch = p.channel;
+    SubscribeInternal(std::move(p), [pending, ch](Client* c, Result<proto::SubscribeResult> r) {
+      if (pending->failed) return;
+      if (!r.ok()) {
+        pending->failed = true;
+        c->connect_pending_ = false;
+        c->state_ = State::kFailed;
+        c->SendError(pending->id, r.error());
+        return;
+      }
+      pending->result.subs.emplace(ch, std::move(*r));
+      if (--pending->left == 0) c->CompleteConnect(*pending);
+    });
+  }
+}
+
+void Client::CompleteConnect(PendingConnect& pending) {
+  const auto& cc = node_->config().client;
+  connect_pending_ = false;
+  state_ = State::kConnected;
+  proto::ConnectResult& result = pending.result;
+  result.client = id_;
+  result.version = node_->version();
+  int64_t now = UnixSeconds();
   if (expire_at_ > 0) {
     result.expires = true;
-    result.ttl = static_cast<uint32_t>(expire_at_ - now);
+    result.ttl = expire_at_ > now ? static_cast<uint32_t>(expire_at_ - now) : 0;
   }
   result.ping = static_cast<uint32_t>(cc.ping_interval.count() / 1000);
   result.pong = cc.pong_timeout.count() > 0;
   if (cc.connect_include_server_time) result.time = UnixMillis();
-  SendReply(id, std::move(result));
+  std::vector<std::string> channels;
+  for (const auto& [ch, r] : result.subs) channels.push_back(ch);
+  SendReply(pending.id, std::move(result));
+  for (const auto& ch : channels) {
+    ReleaseHeld(ch);
+    if (Subscription* s = FindSub(ch); s && s->join_leave) {
+      node_->broker().PublishJoin(ch, Info(s));
+    }
+  }
   SchedulePing(true);
   ArmExpiry();
 }

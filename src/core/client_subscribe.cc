@@ -121,17 +121,24 @@ void Client::HandleSubscribe(uint32_t id, proto::SubscribeRequest& req) {
   p.offset = req.offset;
   p.epoch = req.epoch;
   p.reject_unrecovered = (req.flag & 2) != 0;
-  auto r = SubscribeInternal(p);
-  if (!r.ok()) {
-    SendError(id, r.error());
-    return;
-  }
-  SendReply(id, std::move(*r));
-  if (p.join_leave) node_->broker().PublishJoin(p.channel, Info(FindSub(p.channel)));
-  ArmExpiry();
+  std::string channel = p.channel;
+  bool join_leave = p.join_leave;
+  SubscribeInternal(std::move(p), [id, channel, join_leave](Client* c,
+                                                           Result<proto::SubscribeResult> r) {
+    if (!r.ok()) {
+      c->SendError(id, r.error());
+      return;
+    }
+    c->SendReply(id, std::move(*r));
+    c->ReleaseHeld(channel);
+    if (join_leave) {
+      if (Subscription* s = c->FindSub(channel)) c->node_->broker().PublishJoin(channel, c->Info(s));
+    }
+    c->ArmExpiry();
+  });
 }
 
-Result<proto::SubscribeResult> Client::SubscribeInternal(SubscribeParams& p) {
+void Client::SubscribeInternal(SubscribeParams p, SubscribeDone done) {
   auto sub = std::make_unique<Subscription>();
   sub->client = this;
   sub->channel = p.channel;
@@ -144,30 +151,46 @@ Result<proto::SubscribeResult> Client::SubscribeInternal(SubscribeParams& p) {
   sub->push_join_leave = p.push_join_leave;
   sub->presence = p.presence;
   sub->join_leave = p.join_leave;
+  sub->subscribing = true;
 
   // Register first, then read the stream top: a publication is then either in the history we
-  // read or delivered live after this task, and offsets deduplicate the overlap.
+  // read or delivered live (held until the reply), and offsets remove the overlap.
   hub_->AddSubscriber(sub.get());
   node_->RegisterSubscriber(sub->channel, hub_->loop()->index(), encoding_);
-  Subscription* s = sub.get();
+  bool needs_history = sub->positioned || sub->recoverable;
+  const config::ChannelOptions* options = sub->options;
   subs_.push_back(std::move(sub));
 
+  if (!needs_history) {
+    FinishSubscribe(p, HistoryData{}, done);
+    return;
+  }
+  HistoryQuery q;
+  q.meta_ttl = node_->OptionsFor(*options).history_meta_ttl;
+  if (p.recover) {
+    q.since = StreamPosition{p.offset, ""};  // epochs are compared in FinishSubscribe
+    q.limit = -1;
+  }
+  std::string channel = p.channel;
+  node_->broker().History(channel, q,
+                          OnLoop([p = std::move(p), done](Client* c, Result<HistoryData> r) {
+                            c->FinishSubscribe(p, std::move(r), done);
+                          }));
+}
+
+void Client::FinishSubscribe(const SubscribeParams& p, Result<HistoryData> got,
+                             const SubscribeDone& done) {
+  Subscription* s = FindSub(p.channel);
+  if (!s || !s->subscribing || state_ == State::kClosed) return;  // gone meanwhile
+  if (!got.ok()) {
+    UnsubscribeInternal(s, false);
+    done(this, errors::Internal());
+    return;
+  }
   proto::SubscribeResult res;
   res.data = p.data;
   if (s->positioned || s->recoverable) {
-    HistoryQuery q;
-    q.meta_ttl = node_->OptionsFor(*s->options).history_meta_ttl;
-    if (p.recover) {
-      q.since = StreamPosition{p.offset, ""};  // epochs are compared below
-      q.limit = -1;
-    }
-    std::optional<Result<HistoryData>> got;
-    node_->broker().History(s->channel, q, [&](Result<HistoryData> r) { got = std::move(r); });
-    if (!got || !got->ok()) {
-      UnsubscribeInternal(s, false);
-      return errors::Internal();
-    }
-    HistoryData& h = got->value();
+    HistoryData& h = got.value();
     res.epoch = h.top.epoch;
     res.offset = h.top.offset;
     res.positioned = true;
@@ -183,7 +206,8 @@ Result<proto::SubscribeResult> Client::SubscribeInternal(SubscribeParams& p) {
       bool recovered = same_epoch && continuous && pubs.size() <= limit;
       if (!recovered && p.reject_unrecovered) {
         UnsubscribeInternal(s, false);
-        return errors::UnrecoverablePosition();
+        done(this, errors::UnrecoverablePosition());
+        return;
       }
       res.recovered = recovered;
       if (recovered) {
@@ -201,7 +225,23 @@ Result<proto::SubscribeResult> Client::SubscribeInternal(SubscribeParams& p) {
     res.ttl = ttl > 0 ? static_cast<uint32_t>(ttl) : 0;
   }
   if (s->presence) node_->presence().Add(s->channel, Info(s));
-  return res;
+  done(this, std::move(res));
+}
+
+void Client::ReleaseHeld(std::string_view channel) {
+  Subscription* s = FindSub(channel);
+  if (!s || !s->subscribing) return;
+  s->subscribing = false;
+  std::vector<Subscription::Held> held;
+  held.swap(s->held);
+  for (auto& h : held) {
+    if (state_ == State::kClosed) return;
+    if (DeliverPush(*s, h.kind, h.message, h.offset, s->epoch) == Delivery::kInsufficientState) {
+      HandleInsufficientState(channel);
+      return;
+    }
+  }
+  CheckQueue();
 }
 
 void Client::UnsubscribeInternal(Subscription* sub, bool send_leave) {
@@ -272,17 +312,24 @@ void Client::HandleSubRefresh(uint32_t id, proto::SubRefreshRequest& req) {
 void Client::ServerSubscribe(SubscribeParams p) {
   if (state_ != State::kConnected || FindSub(p.channel)) return;
   p.server_side = true;
-  auto r = SubscribeInternal(p);
-  if (!r.ok()) return;
-  proto::Subscribe push;
-  push.recoverable = r->recoverable;
-  push.epoch = r->epoch;
-  push.offset = r->offset;
-  push.positioned = r->positioned;
-  push.data = r->data;
-  SendPush(proto::Push{p.channel, std::move(push)});
-  if (p.join_leave) node_->broker().PublishJoin(p.channel, Info(FindSub(p.channel)));
-  ArmExpiry();
+  std::string channel = p.channel;
+  bool join_leave = p.join_leave;
+  SubscribeInternal(std::move(p), [channel, join_leave](Client* c,
+                                                       Result<proto::SubscribeResult> r) {
+    if (!r.ok()) return;
+    proto::Subscribe push;
+    push.recoverable = r->recoverable;
+    push.epoch = r->epoch;
+    push.offset = r->offset;
+    push.positioned = r->positioned;
+    push.data = r->data;
+    c->SendPush(proto::Push{channel, std::move(push)});
+    c->ReleaseHeld(channel);
+    if (join_leave) {
+      if (Subscription* s = c->FindSub(channel)) c->node_->broker().PublishJoin(channel, c->Info(s));
+    }
+    c->ArmExpiry();
+  });
 }
 
 void Client::ServerUnsubscribe(std::string_view channel) {

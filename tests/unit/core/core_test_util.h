@@ -249,14 +249,16 @@ inline config::ChannelOptions& AddNamespace(config::Config& c, std::string name)
 
 class Harness {
  public:
-  explicit Harness(config::Config config, int num_loops = 1) : config_(std::move(config)) {
+  explicit Harness(config::Config config, int num_loops = 1,
+                   std::unique_ptr<Broker> broker = nullptr)
+      : config_(std::move(config)) {
+    if (!broker) broker = std::make_unique<broker::MemoryBroker>();
     for (int i = 0; i < num_loops; ++i) loops_.push_back(std::make_unique<FakeLoop>(i));
     auto verifier = auth::Verifier::Create(config_.client.token);
     EXPECT_TRUE(verifier.ok()) << (verifier.ok() ? "" : verifier.error().message);
     std::vector<Loop*> loops;
     for (auto& l : loops_) loops.push_back(l.get());
-    node_ = std::make_unique<Node>(config_, *verifier, *verifier,
-                                   std::make_unique<broker::MemoryBroker>(),
+    node_ = std::make_unique<Node>(config_, *verifier, *verifier, std::move(broker),
                                    std::make_unique<broker::MemoryPresence>(), loops);
   }
 
