@@ -15,6 +15,7 @@ namespace gyre::net {
 namespace {
 constexpr size_t kReadBufferSize = 64 * 1024;
 constexpr int64_t kCloseHandshakeTimeoutMs = 5000;
+constexpr size_t kKeptQueueCapacity = 8;
 thread_local char tls_read_buffer[kReadBufferSize];
 }  // namespace
 
@@ -261,8 +262,9 @@ void Connection::Flush() {
   for (auto& m : pending_) payload += m->size();
   if (!binary_) payload += pending_.size() - 1;
   size_t h = BuildWsFrameHeader(binary_ ? WsOpcode::kBinary : WsOpcode::kText, payload, hdr);
-  std::vector<SharedBytes> msgs;
-  msgs.swap(pending_);
+  // Iterate in place and keep a small capacity: a busy connection does not allocate per turn,
+  // an idle one keeps at most a few pointers.
+  std::vector<SharedBytes>& msgs = pending_;
   pending_bytes_ = 0;
   iovec iov[kMaxIov];
   int n = 0;
@@ -284,6 +286,11 @@ void Connection::Flush() {
     total += msgs[i]->size();
   }
   if (ok && n > 0) WriteIov(iov, n, total);
+  if (pending_.capacity() > kKeptQueueCapacity) {
+    std::vector<SharedBytes>().swap(pending_);
+  } else {
+    pending_.clear();
+  }
 }
 
 bool Connection::WriteIov(iovec* iov, int n, size_t total) {
