@@ -1,14 +1,20 @@
 #include "auth/http_get.h"
 
-#include <fcntl.h>
+#include <arpa/inet.h>
 #include <netdb.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <memory>
 
 #include "base/util.h"
 
@@ -65,8 +71,8 @@ int ConnectAny(const HttpUrl& url, SteadyClock::time_point deadline, std::string
   error = "connect " + url.host + ":" + url.port + ": no address";
   int result = -1;
   for (addrinfo* ai = list; ai && result < 0; ai = ai->ai_next) {
-    int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                      ai->ai_protocol);
+    int fd =
+        ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
     if (fd < 0) continue;
     int c = ::connect(fd, ai->ai_addr, ai->ai_addrlen);
     if (c != 0 && errno == EINPROGRESS) {
@@ -90,6 +96,242 @@ int ConnectAny(const HttpUrl& url, SteadyClock::time_point deadline, std::string
   ::freeaddrinfo(list);
   return result;
 }
+
+// ---- byte transport: plain TCP or TLS over it ----------------------------------------------
+
+// Sends all of `data` on a non-blocking socket before the deadline.
+bool SendAll(int fd, std::string_view data, SteadyClock::time_point deadline, std::string& error) {
+  size_t sent = 0;
+  while (sent < data.size()) {
+    ssize_t n = ::send(fd, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
+    if (n > 0) {
+      sent += static_cast<size_t>(n);
+    } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+      if (!WaitFor(fd, POLLOUT, deadline)) {
+        error = "timeout sending request";
+        return false;
+      }
+    } else {
+      error = std::string("send: ") + std::strerror(errno);
+      return false;
+    }
+  }
+  return true;
+}
+
+// Receives at most `size` bytes before the deadline: the count, 0 at the end of the stream, -1 on
+// failure (with `error`).
+ssize_t ReceiveSome(int fd, char* buf, size_t size, SteadyClock::time_point deadline,
+                    std::string& error) {
+  for (;;) {
+    ssize_t n = ::recv(fd, buf, size, 0);
+    if (n >= 0) return n;
+    if (errno == EAGAIN || errno == EINTR) {
+      if (!WaitFor(fd, POLLIN, deadline)) {
+        error = "timeout reading response";
+        return -1;
+      }
+      continue;
+    }
+    error = std::string("recv: ") + std::strerror(errno);
+    return -1;
+  }
+}
+
+struct SslCtxFree {
+  void operator()(SSL_CTX* p) const { SSL_CTX_free(p); }
+};
+struct SslFree {
+  void operator()(SSL* p) const { SSL_free(p); }
+};
+
+// The oldest queued OpenSSL error as text (and the queue cleared), or `fallback`.
+std::string OpenSslError(std::string_view fallback) {
+  unsigned long code = ERR_get_error();
+  ERR_clear_error();
+  if (code == 0) return std::string(fallback);
+  char buf[256];
+  ERR_error_string_n(code, buf, sizeof buf);
+  return buf;
+}
+
+bool IsIpLiteral(const std::string& host) {
+  unsigned char addr[sizeof(in6_addr)];
+  return ::inet_pton(AF_INET, host.c_str(), addr) == 1 ||
+         ::inet_pton(AF_INET6, host.c_str(), addr) == 1;
+}
+
+// A client TLS session over a connected non-blocking socket. OpenSSL reads and writes memory
+// buffers; this class moves the bytes between them and the socket itself, so that every wait
+// honours the deadline and no write can raise SIGPIPE.
+class TlsStream {
+ public:
+  TlsStream(int fd, SteadyClock::time_point deadline) : fd_(fd), deadline_(deadline) {}
+
+  // Sets up the context and performs the handshake, verifying the peer's certificate chain and
+  // that it names `host`.
+  bool Handshake(const std::string& host, const std::string& trusted_ca_pem, std::string& error) {
+    ERR_clear_error();
+    ctx_.reset(SSL_CTX_new(TLS_client_method()));
+    if (!ctx_) {
+      error = "tls: " + OpenSslError("cannot create context");
+      return false;
+    }
+    SSL_CTX_set_min_proto_version(ctx_.get(), TLS1_2_VERSION);
+    SSL_CTX_set_verify(ctx_.get(), SSL_VERIFY_PEER, nullptr);
+    if (!(trusted_ca_pem.empty() ? LoadDefaultTrust(error) : LoadTrust(trusted_ca_pem, error))) {
+      return false;
+    }
+    ssl_.reset(SSL_new(ctx_.get()));
+    BIO* in = BIO_new(BIO_s_mem());
+    BIO* out = BIO_new(BIO_s_mem());
+    if (!ssl_ || !in || !out) {
+      BIO_free(in);
+      BIO_free(out);
+      error = "tls: " + OpenSslError("cannot create session");
+      return false;
+    }
+    BIO_set_mem_eof_return(in, -1);    // an empty buffer means "wait for the socket"
+    SSL_set_bio(ssl_.get(), in, out);  // the session owns both now
+    in_ = in;
+    out_ = out;
+    X509_VERIFY_PARAM* param = SSL_get0_param(ssl_.get());
+    X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+    bool ip = IsIpLiteral(host);
+    // RFC 6066: SNI carries DNS names only; an IP literal must match an IP address SAN.
+    bool named = ip ? X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str()) == 1
+                    : X509_VERIFY_PARAM_set1_host(param, host.c_str(), host.size()) == 1 &&
+                          SSL_set_tlsext_host_name(ssl_.get(), host.c_str()) == 1;
+    if (!named) {
+      error = "tls: cannot verify against host " + host;
+      return false;
+    }
+    SSL_set_connect_state(ssl_.get());
+    if (Drive([this] { return SSL_do_handshake(ssl_.get()); }, error) > 0) return true;
+    long verify = SSL_get_verify_result(ssl_.get());
+    if (verify != X509_V_OK) {
+      error = "tls: certificate verification failed for " + host + ": " +
+              X509_verify_cert_error_string(verify);
+    } else if (error.empty()) {
+      error = "tls: handshake with " + host + " failed";
+    }
+    return false;
+  }
+
+  bool Send(std::string_view data, std::string& error) {
+    while (!data.empty()) {
+      int chunk = static_cast<int>(std::min<size_t>(data.size(), 1 << 20));
+      int n = Drive([&] { return SSL_write(ssl_.get(), data.data(), chunk); }, error);
+      if (n <= 0) {
+        if (error.empty()) error = "tls: connection closed while sending the request";
+        return false;
+      }
+      data.remove_prefix(static_cast<size_t>(n));
+    }
+    return true;
+  }
+
+  ssize_t Receive(char* buf, size_t size, std::string& error) {
+    int want = static_cast<int>(std::min<size_t>(size, 1 << 20));
+    int n = Drive([&] { return SSL_read(ssl_.get(), buf, want); }, error);
+    if (n > 0) return n;
+    return error.empty() ? 0 : -1;
+  }
+
+ private:
+  bool LoadDefaultTrust(std::string& error) {
+    if (SSL_CTX_set_default_verify_paths(ctx_.get()) == 1) return true;
+    error = "tls: cannot load the system's trusted certificates: " + OpenSslError("unknown");
+    return false;
+  }
+
+  bool LoadTrust(const std::string& pem, std::string& error) {
+    X509_STORE* store = SSL_CTX_get_cert_store(ctx_.get());
+    BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+    int added = 0;
+    while (X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr)) {
+      added += X509_STORE_add_cert(store, cert) == 1;
+      X509_free(cert);
+    }
+    BIO_free(bio);
+    ERR_clear_error();  // the loop ends on a "no start line" error
+    if (added > 0) return true;
+    error = "tls: no usable certificate in the trusted CA option";
+    return false;
+  }
+
+  // Runs `op` (an SSL call) until it completes, moving bytes between OpenSSL and the socket.
+  // Returns the call's result when positive; otherwise 0 at a clean end of stream (error empty)
+  // or -1 with `error`.
+  template <class Op>
+  int Drive(Op op, std::string& error) {
+    error.clear();
+    for (;;) {
+      ERR_clear_error();
+      int rc = op();
+      int reason = rc > 0 ? SSL_ERROR_NONE : SSL_get_error(ssl_.get(), rc);
+      // Whatever the call produced (handshake messages, records, alerts) goes out first.
+      if (!Flush(error)) return -1;
+      if (rc > 0) return rc;
+      if (reason == SSL_ERROR_WANT_READ) {
+        if (!Fill(error)) return -1;
+        continue;
+      }
+      if (reason == SSL_ERROR_ZERO_RETURN) return 0;  // close_notify received
+      if (reason == SSL_ERROR_SYSCALL && eof_ && ERR_peek_error() == 0) {
+        // The peer closed without close_notify. Many servers do; a truncated body is still
+        // caught by Content-Length or chunked framing, and by the JSON parser otherwise.
+        return 0;
+      }
+      if (reason == SSL_ERROR_SSL && eof_ &&
+          ERR_GET_REASON(ERR_peek_error()) == SSL_R_UNEXPECTED_EOF_WHILE_READING) {
+        ERR_clear_error();
+        return 0;
+      }
+      error = "tls: " + OpenSslError(eof_ ? "connection closed" : "protocol error");
+      return -1;
+    }
+  }
+
+  bool Flush(std::string& error) {
+    char buf[16 * 1024];
+    while (BIO_ctrl_pending(out_) > 0) {
+      int n = BIO_read(out_, buf, sizeof buf);
+      if (n <= 0) break;
+      if (!SendAll(fd_, std::string_view(buf, static_cast<size_t>(n)), deadline_, error)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  bool Fill(std::string& error) {
+    if (eof_) {  // OpenSSL wants more than the peer will ever send
+      error = "tls: connection closed";
+      return false;
+    }
+    char buf[16 * 1024];
+    ssize_t n = ReceiveSome(fd_, buf, sizeof buf, deadline_, error);
+    if (n < 0) return false;
+    if (n == 0) {
+      eof_ = true;
+      BIO_set_mem_eof_return(in_, 0);  // now an empty buffer reads as the end of the stream
+      return true;
+    }
+    BIO_write(in_, buf, static_cast<int>(n));
+    return true;
+  }
+
+  int fd_;
+  SteadyClock::time_point deadline_;
+  std::unique_ptr<SSL_CTX, SslCtxFree> ctx_;
+  std::unique_ptr<SSL, SslFree> ssl_;
+  BIO* in_ = nullptr;   // owned by ssl_
+  BIO* out_ = nullptr;  // owned by ssl_
+  bool eof_ = false;
+};
+
+// ---- HTTP/1.1 response parsing ------------------------------------------------------------
 
 size_t FindHeaderEnd(std::string_view data) {
   size_t pos = data.find("\r\n\r\n");
@@ -168,15 +410,17 @@ bool ParseHead(std::string_view head, Head& out) {
 
 bool ParseHttpUrl(std::string_view url, HttpUrl& out, std::string& error) {
   constexpr std::string_view kHttp = "http://";
-  if (url.size() >= 8 && EqualsIgnoreCase(url.substr(0, 8), "https://")) {
-    error = "https endpoints are not supported by the built-in fetcher";
+  constexpr std::string_view kHttps = "https://";
+  bool tls = false;
+  if (url.size() >= kHttps.size() && EqualsIgnoreCase(url.substr(0, kHttps.size()), kHttps)) {
+    tls = true;
+    url.remove_prefix(kHttps.size());
+  } else if (url.size() >= kHttp.size() && EqualsIgnoreCase(url.substr(0, kHttp.size()), kHttp)) {
+    url.remove_prefix(kHttp.size());
+  } else {
+    error = "url must start with http:// or https://";
     return false;
   }
-  if (url.size() < kHttp.size() || !EqualsIgnoreCase(url.substr(0, kHttp.size()), kHttp)) {
-    error = "url must start with http://";
-    return false;
-  }
-  url.remove_prefix(kHttp.size());
   size_t end = url.find_first_of("/?#");
   std::string_view authority = url.substr(0, end);
   std::string_view rest = end == std::string_view::npos ? std::string_view() : url.substr(end);
@@ -218,8 +462,9 @@ bool ParseHttpUrl(std::string_view url, HttpUrl& out, std::string& error) {
       }
     }
   }
+  out.tls = tls;
   out.host.assign(host);
-  out.port = port.empty() ? "80" : std::string(port);
+  out.port = !port.empty() ? std::string(port) : tls ? "443" : "80";
   out.target = rest.empty() ? "/" : std::string(rest);
   if (out.target.front() == '?') out.target.insert(0, "/");
   return true;
@@ -227,32 +472,33 @@ bool ParseHttpUrl(std::string_view url, HttpUrl& out, std::string& error) {
 
 bool HttpGet(std::string_view url, std::chrono::milliseconds timeout, HttpResponse& out,
              std::string& error, size_t max_body) {
+  HttpGetOptions options;
+  options.timeout = timeout;
+  options.max_body = max_body;
+  return HttpGet(url, options, out, error);
+}
+
+bool HttpGet(std::string_view url, const HttpGetOptions& options, HttpResponse& out,
+             std::string& error) {
   HttpUrl parsed;
   if (!ParseHttpUrl(url, parsed, error)) return false;
-  const auto deadline = SteadyClock::now() + timeout;
+  const size_t max_body = options.max_body;
+  const auto deadline = SteadyClock::now() + options.timeout;
   Fd fd(ConnectAny(parsed, deadline, error));
   if (fd.get() < 0) return false;
+  std::unique_ptr<TlsStream> tls;
+  if (parsed.tls) {
+    tls = std::make_unique<TlsStream>(fd.get(), deadline);
+    if (!tls->Handshake(parsed.host, options.trusted_ca_pem, error)) return false;
+  }
 
   std::string request = "GET " + parsed.target + " HTTP/1.1\r\nHost: ";
   bool v6 = parsed.host.find(':') != std::string::npos;
   request += v6 ? "[" + parsed.host + "]" : parsed.host;
-  if (parsed.port != "80") request += ":" + parsed.port;
-  request +=
-      "\r\nUser-Agent: gyre\r\nAccept: application/json\r\nConnection: close\r\n\r\n";
-  size_t sent = 0;
-  while (sent < request.size()) {
-    ssize_t n = ::send(fd.get(), request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
-    if (n > 0) {
-      sent += static_cast<size_t>(n);
-    } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-      if (!WaitFor(fd.get(), POLLOUT, deadline)) {
-        error = "timeout sending request";
-        return false;
-      }
-    } else {
-      error = std::string("send: ") + std::strerror(errno);
-      return false;
-    }
+  if (parsed.port != (parsed.tls ? "443" : "80")) request += ":" + parsed.port;
+  request += "\r\nUser-Agent: gyre\r\nAccept: application/json\r\nConnection: close\r\n\r\n";
+  if (!(tls ? tls->Send(request, error) : SendAll(fd.get(), request, deadline, error))) {
+    return false;
   }
 
   std::string data;
@@ -290,32 +536,24 @@ bool HttpGet(std::string_view url, std::chrono::milliseconds timeout, HttpRespon
         return false;
       }
     }
-    ssize_t n = ::recv(fd.get(), buf, sizeof buf, 0);
+    ssize_t n = tls ? tls->Receive(buf, sizeof buf, error)
+                    : ReceiveSome(fd.get(), buf, sizeof buf, deadline, error);
+    if (n < 0) return false;
     if (n > 0) {
       data.append(buf, static_cast<size_t>(n));
       continue;
     }
-    if (n == 0) {  // end of stream
-      if (body_start == std::string::npos) {
-        error = "connection closed before the response head";
-        return false;
-      }
-      if (head.chunked || head.has_length) {
-        error = "connection closed before the end of the body";
-        return false;
-      }
-      out.body.assign(std::string_view(data).substr(body_start));
-      break;
+    // End of stream.
+    if (body_start == std::string::npos) {
+      error = "connection closed before the response head";
+      return false;
     }
-    if (errno == EAGAIN || errno == EINTR) {
-      if (!WaitFor(fd.get(), POLLIN, deadline)) {
-        error = "timeout reading response";
-        return false;
-      }
-      continue;
+    if (head.chunked || head.has_length) {
+      error = "connection closed before the end of the body";
+      return false;
     }
-    error = std::string("recv: ") + std::strerror(errno);
-    return false;
+    out.body.assign(std::string_view(data).substr(body_start));
+    break;
   }
   if (out.body.size() > max_body) {
     error = "response body too large";

@@ -73,7 +73,7 @@ struct VerifierOptions {
   // Prefix of the key names in Create's error messages (client.subscription_token for the
   // separate subscription token config).
   std::string config_path = "client.token";
-  // Empty = the built-in HTTP GET (http:// only, 1 s timeout, 2 attempts).
+  // Empty = the built-in HTTP GET (http:// and https://, 1 s timeout, 2 attempts).
   JwksFetchFn jwks_fetch;
 };
 

@@ -54,6 +54,17 @@ void Client::HandleConnect(uint32_t id, proto::ConnectRequest& req) {
   } else {
     for (const auto& ch : claims.channels) server_subs.emplace_back(ch, nullptr);
   }
+  // client.subscribe_to_user_personal_channel: `#<user>` (or `<ns>:#<user>`) for every
+  // authenticated connection.
+  std::string personal;
+  if (cc.subscribe_to_user_personal_channel.enabled && !user_.empty()) {
+    const auto& ch = node_->config().channel;
+    const auto& ns = cc.subscribe_to_user_personal_channel.personal_channel_namespace;
+    personal = (ns.empty() ? "" : ns + ch.namespace_boundary) + ch.user_boundary + user_;
+    bool listed = false;
+    for (auto& [c, o] : server_subs) listed = listed || c == personal;
+    if (!listed) server_subs.emplace_back(personal, nullptr);
+  }
   if (cc.channel_limit > 0 && server_subs.size() > static_cast<size_t>(cc.channel_limit)) {
     Disconnect(disconnects::ChannelLimit());
     return;

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "base/log.h"
 #include "base/util.h"
 #include "codec/codec.h"
@@ -182,6 +184,23 @@ void Node::RemoveConnection(std::string_view user) {
   if (it == users_.end()) return;
   if (--it->second == 0) users_.erase(it);
   --num_clients_;
+}
+
+bool Node::AdmitConnection() {
+  const auto& cc = config_.client;
+  if (cc.connection_limit > 0 && num_clients_.load() >= static_cast<uint32_t>(cc.connection_limit)) {
+    return false;
+  }
+  if (cc.connection_rate_limit <= 0) return true;
+  std::lock_guard lock(rate_mu_);
+  int64_t now = UnixMillis();
+  double rate = cc.connection_rate_limit;
+  if (rate_refill_ms_ == 0) rate_tokens_ = rate;
+  rate_tokens_ = std::min(rate, rate_tokens_ + (now - rate_refill_ms_) * rate / 1000.0);
+  rate_refill_ms_ = now;
+  if (rate_tokens_ < 1) return false;
+  rate_tokens_ -= 1;
+  return true;
 }
 
 NodeStats Node::Stats() const {

@@ -66,6 +66,9 @@ class Node final : public BrokerEventHandler {
   bool AddConnection(std::string_view user);
   void RemoveConnection(std::string_view user);
   NodeStats Stats() const;
+  // client.connection_limit and client.connection_rate_limit (per second, node-wide), checked
+  // before a connection is accepted. False means "answer 503".
+  bool AdmitConnection();
   // Channel name -> number of subscribers on this node, filtered by glob pattern ("" = all).
   std::vector<std::pair<std::string, uint32_t>> Channels(std::string_view pattern) const;
 
@@ -111,6 +114,9 @@ class Node final : public BrokerEventHandler {
   mutable std::mutex users_mu_;
   std::unordered_map<std::string, uint32_t> users_;  // user -> connections
   std::atomic<uint32_t> num_clients_{0};
+  std::mutex rate_mu_;
+  double rate_tokens_ = 0;
+  int64_t rate_refill_ms_ = 0;
   std::atomic<uint32_t> num_subs_{0};
 };
 

@@ -101,7 +101,10 @@ HttpParseResult ParseHttpRequest(std::string_view data, size_t max_body, HttpReq
   };
   size_t sp1 = line.find(' ');
   size_t sp2 = line.rfind(' ');
-  if (sp1 == std::string_view::npos || sp2 == sp1) return fail(400, "malformed request line");
+  // sp1 == 0: the method (a token, RFC 9112 §3) is empty.
+  if (sp1 == std::string_view::npos || sp1 == 0 || sp2 == sp1) {
+    return fail(400, "malformed request line");
+  }
   out.method.assign(line.substr(0, sp1));
   out.target.assign(line.substr(sp1 + 1, sp2 - sp1 - 1));
   std::string_view version = line.substr(sp2 + 1);

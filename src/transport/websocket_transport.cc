@@ -95,6 +95,10 @@ void HandleWebSocketUpgrade(net::Connection& conn, net::HttpRequest& req, core::
     Refuse(conn, 403, "Forbidden");
     return;
   }
+  if (!node.AdmitConnection()) {
+    Refuse(conn, 503, "Service Unavailable");
+    return;
+  }
   std::string_view offered = req.Header("Sec-WebSocket-Protocol");
   proto::Encoding enc = proto::Encoding::kJson;
   std::string_view subprotocol;

@@ -214,8 +214,8 @@ TEST(JwksVerifierTest, EndpointMustBeHttp) {
   auto r = Verifier::Create(c);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find("client.token.jwks_public_endpoint"), std::string::npos);
-  c.jwks_public_endpoint = "https://x/";  // the built-in fetcher speaks plain HTTP only
-  EXPECT_FALSE(Verifier::Create(c).ok());
+  c.jwks_public_endpoint = "https://x/";  // https is fetched with TLS (http_get_tls_test.cc)
+  EXPECT_TRUE(Verifier::Create(c).ok());
 }
 
 // --- URL parsing and the HTTP fetcher -------------------------------------------------------
@@ -235,7 +235,7 @@ TEST(HttpUrlTest, Parses) {
   EXPECT_EQ(u.host, "::1");
   EXPECT_EQ(u.port, "81");
   EXPECT_EQ(u.target, "/?q");
-  EXPECT_FALSE(ParseHttpUrl("https://example.com/", u, error));
+  EXPECT_FALSE(ParseHttpUrl("ftp://example.com/", u, error));
   EXPECT_FALSE(ParseHttpUrl("http://", u, error));
   EXPECT_FALSE(ParseHttpUrl("http://user@host/", u, error));
   EXPECT_FALSE(ParseHttpUrl("http://host:8x/", u, error));
