@@ -33,6 +33,7 @@ stage "unit tests (ctest)" ctest --test-dir "$build" --output-on-failure -j2 --t
 stage "integration (centrifuge-js, cent, centrifuge-python, raw frames)" \
   env GYRE_TARGET=gyre "$root/tests/integration/run.sh"
 stage "compat scenarios against gyre" node "$root/tests/compat/run.mjs" --only-target gyre
+stage "quick start in Chromium" "$root/tests/e2e/run.sh"
 stage "chat example (Django + Chromium)" env CHAT_SERVER=gyre "$root/examples/django_chat/run_tests.sh"
 
 echo "total time: $(($(date +%s) - start)) s"

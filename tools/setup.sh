@@ -2,8 +2,8 @@
 # Installs what Gyre needs on a fresh Debian machine; idempotent and quiet when all is there.
 #   tools/setup.sh          build dependencies (Debian packages)
 #   tools/setup.sh --test   plus test dependencies: Chromium, Redis, nginx, the npm packages of
-#                           the test suites and the chat example (from their lock files) and the
-#                           Python venv (.venv) from pinned requirements files.
+#                           the test suites, the quick start page and the chat example (from their
+#                           lock files) and the Python venv (.venv) from pinned requirements files.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 want_test=0
@@ -29,7 +29,7 @@ fi
 [ $want_test = 1 ] || exit 0
 
 # npm packages exactly as locked; reinstalled only when a lock file changes.
-for dir in tests/integration examples/django_chat; do
+for dir in tests/integration tests/e2e examples/quickstart examples/django_chat; do
   lock="$root/$dir/package-lock.json"
   sum=$(sha256sum "$lock" | cut -d' ' -f1)
   if [ "$(cat "$root/$dir/node_modules/.gyre-lock.sha256" 2>/dev/null)" != "$sum" ]; then

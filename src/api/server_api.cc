@@ -64,6 +64,17 @@ struct Params {
 
 Result<bool> Bad() { return errors::BadRequest(); }
 
+// Runs an engine call whose answer the response needs now. The memory engine answers inline;
+// an engine that answers later gets 100 here rather than a wait (the answer, when it comes,
+// lands in a slot that outlives this frame).
+template <class T, class Call>
+Result<T> AnswerNow(Call&& call) {
+  auto slot = std::make_shared<std::optional<Result<T>>>();
+  call([slot](Result<T> r) { *slot = std::move(r); });
+  if (!*slot) return errors::Internal();
+  return std::move(**slot);
+}
+
 void AppendError(const Error& e, std::string& out) {
   json::ObjectWriter w(out);
   w.Uint("code", e.code);
@@ -272,10 +283,8 @@ Result<core::StreamPosition> PublishOne(core::Node& node, const std::string& cha
   core::PublishOptions opts = node.OptionsFor(*info->options);
   if (in.skip_history) opts.history_size = 0;
   opts.idempotency_key = in.idempotency_key;
-  std::optional<Result<core::StreamPosition>> got;
-  node.Publish(channel, std::move(pub), opts, [&](auto r) { got = std::move(r); });
-  if (!got) return errors::Internal();
-  return std::move(*got);
+  return AnswerNow<core::StreamPosition>(
+      [&](auto done) { node.Publish(channel, std::move(pub), opts, std::move(done)); });
 }
 
 void AppendPosition(const core::StreamPosition& pos, std::string& out) {
@@ -337,14 +346,7 @@ Result<bool> ServerApi::Subscribe(json::Value params, std::string& out) {
   if (channel.empty()) return Bad();
   auto ch = node_.rules().Resolve(channel);
   if (!ch.ok()) return ch.error();
-  core::SubscribeParams sp;
-  sp.channel = channel;
-  const auto& o = *ch->options;
-  sp.presence = o.presence;
-  sp.join_leave = o.join_leave;
-  sp.push_join_leave = o.force_push_join_leave;
-  sp.positioned = o.force_positioning && o.HistoryEnabled();
-  sp.recoverable = o.force_recovery && o.HistoryEnabled();
+  core::SubscribeParams sp = core::ServerSideParams(channel, *ch);
   sp.chan_info = info;
   sp.data = data;
   sp.expire_at = expire_at;
@@ -359,12 +361,10 @@ Result<bool> ServerApi::Subscribe(json::Value params, std::string& out) {
     sp.epoch = epoch;
   }
   // Resolve() results point into the config, which outlives every loop.
-  node_.ForEachHub([sp, ch = *ch, user, client](core::Hub& hub) mutable {
+  node_.ForEachHub([sp, user, client](core::Hub& hub) {
     for (core::Client* c : hub.UserClients(user)) {
       if (!client.empty() && c->id() != client) continue;
-      core::SubscribeParams copy = sp;
-      copy.info = ch;
-      c->ServerSubscribe(std::move(copy));
+      c->ServerSubscribe(sp);
     }
   });
   out.append("{}");
@@ -437,19 +437,28 @@ Result<bool> ServerApi::Refresh(json::Value params, std::string& out) {
   return true;
 }
 
-Result<bool> ServerApi::Presence(json::Value params, std::string& out) {
+namespace {
+// Channel of a presence / presence_stats request, checked as Centrifugo does.
+Result<std::string> PresenceChannel(core::Node& node, json::Value params) {
   Params p(params);
   std::string channel;
-  if (!p.Str("channel", channel) || channel.empty()) return Bad();
-  auto ch = node_.rules().Resolve(channel);
+  if (!p.Str("channel", channel) || channel.empty()) return errors::BadRequest();
+  auto ch = node.rules().Resolve(channel);
   if (!ch.ok()) return ch.error();
   if (!ch->options->presence) return errors::NotAvailable();
-  std::optional<Result<core::PresenceManager::PresenceMap>> got;
-  node_.presence().Get(channel, [&](auto r) { got = std::move(r); });
-  if (!got || !got->ok()) return errors::Internal();
+  return channel;
+}
+}  // namespace
+
+Result<bool> ServerApi::Presence(json::Value params, std::string& out) {
+  auto channel = PresenceChannel(node_, params);
+  if (!channel.ok()) return channel.error();
+  auto got = AnswerNow<core::PresenceManager::PresenceMap>(
+      [&](auto done) { node_.presence().Get(*channel, std::move(done)); });
+  if (!got.ok()) return got.error();
   out.append("{\"presence\":{");
   bool first = true;
-  for (const auto& [id, info] : got->value()) {
+  for (const auto& [id, info] : *got) {
     if (!first) out.push_back(',');
     first = false;
     json::AppendString(out, id);
@@ -461,18 +470,14 @@ Result<bool> ServerApi::Presence(json::Value params, std::string& out) {
 }
 
 Result<bool> ServerApi::PresenceStats(json::Value params, std::string& out) {
-  Params p(params);
-  std::string channel;
-  if (!p.Str("channel", channel) || channel.empty()) return Bad();
-  auto ch = node_.rules().Resolve(channel);
-  if (!ch.ok()) return ch.error();
-  if (!ch->options->presence) return errors::NotAvailable();
-  std::optional<Result<core::PresenceManager::Stats>> got;
-  node_.presence().GetStats(channel, [&](auto r) { got = std::move(r); });
-  if (!got || !got->ok()) return errors::Internal();
+  auto channel = PresenceChannel(node_, params);
+  if (!channel.ok()) return channel.error();
+  auto got = AnswerNow<core::PresenceManager::Stats>(
+      [&](auto done) { node_.presence().GetStats(*channel, std::move(done)); });
+  if (!got.ok()) return got.error();
   json::ObjectWriter w(out);
-  w.Uint("num_clients", got->value().num_clients);
-  w.Uint("num_users", got->value().num_users);
+  w.Uint("num_clients", got->num_clients);
+  w.Uint("num_users", got->num_users);
   return true;
 }
 
@@ -499,13 +504,12 @@ Result<bool> ServerApi::History(json::Value params, std::string& out) {
     if (!s.Uint("offset", sp.offset) || !s.Str("epoch", sp.epoch)) return Bad();
     q.since = sp;
   }
-  std::optional<Result<core::HistoryData>> got;
-  node_.broker().History(channel, q, [&](auto r) { got = std::move(r); });
-  if (!got) return errors::Internal();
-  if (!got->ok()) return got->error();
+  auto got = AnswerNow<core::HistoryData>(
+      [&](auto done) { node_.broker().History(channel, q, std::move(done)); });
+  if (!got.ok()) return got.error();
   out.append("{\"publications\":[");
   bool first = true;
-  for (auto& pub : got->value().publications) {
+  for (auto& pub : got->publications) {
     if (!first) out.push_back(',');
     first = false;
     pub.time = 0;
@@ -513,9 +517,9 @@ Result<bool> ServerApi::History(json::Value params, std::string& out) {
     codec::AppendPublicationJson(pub, out);
   }
   out.append("],\"epoch\":");
-  json::AppendString(out, got->value().top.epoch);
+  json::AppendString(out, got->top.epoch);
   out.append(",\"offset\":");
-  json::AppendUint(out, got->value().top.offset);
+  json::AppendUint(out, got->top.offset);
   out.push_back('}');
   return true;
 }

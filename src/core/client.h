@@ -75,6 +75,10 @@ struct SubscribeParams {
   auth::Override override_;
 };
 
+// Parameters of a server-side subscription to `channel` with its namespace's defaults
+// (force_* options, presence, join/leave).
+SubscribeParams ServerSideParams(std::string channel, const ChannelInfo& info);
+
 class Client {
  public:
   Client(Node* node, Hub* hub, Transport* transport, proto::Encoding encoding);
@@ -159,6 +163,8 @@ class Client {
   void HandlePresenceStats(uint32_t id, proto::PresenceStatsRequest& req);
   void HandleHistory(uint32_t id, proto::HistoryRequest& req);
   bool CanPresence(const config::ChannelOptions& o, std::string_view channel);
+  // Checks shared by presence and presence_stats; answers the error itself when refused.
+  bool PresenceAllowed(uint32_t id, const std::string& channel);
   bool CanHistory(const config::ChannelOptions& o, std::string_view channel);
 
   // Wraps a continuation of an engine call: it runs on this client's loop, and only while the

@@ -60,24 +60,29 @@ void Client::HandlePublish(uint32_t id, proto::PublishRequest& req) {
                  }));
 }
 
-void Client::HandlePresence(uint32_t id, proto::PresenceRequest& req) {
-  if (req.channel.empty()) {
+bool Client::PresenceAllowed(uint32_t id, const std::string& channel) {
+  if (channel.empty()) {
     Disconnect(disconnects::BadRequest());
-    return;
+    return false;
   }
-  auto info = node_->rules().Resolve(req.channel);
+  auto info = node_->rules().Resolve(channel);
   if (!info.ok()) {
     SendError(id, info.error());
-    return;
+    return false;
   }
   if (!info->options->presence) {
     SendError(id, errors::NotAvailable());
-    return;
+    return false;
   }
-  if (!CanPresence(*info->options, req.channel)) {
+  if (!CanPresence(*info->options, channel)) {
     SendError(id, errors::PermissionDenied());
-    return;
+    return false;
   }
+  return true;
+}
+
+void Client::HandlePresence(uint32_t id, proto::PresenceRequest& req) {
+  if (!PresenceAllowed(id, req.channel)) return;
   node_->presence().Get(
       req.channel, OnLoop([id](Client* c, Result<PresenceManager::PresenceMap> r) {
         if (c->state_ != State::kConnected) return;
@@ -90,23 +95,7 @@ void Client::HandlePresence(uint32_t id, proto::PresenceRequest& req) {
 }
 
 void Client::HandlePresenceStats(uint32_t id, proto::PresenceStatsRequest& req) {
-  if (req.channel.empty()) {
-    Disconnect(disconnects::BadRequest());
-    return;
-  }
-  auto info = node_->rules().Resolve(req.channel);
-  if (!info.ok()) {
-    SendError(id, info.error());
-    return;
-  }
-  if (!info->options->presence) {
-    SendError(id, errors::NotAvailable());
-    return;
-  }
-  if (!CanPresence(*info->options, req.channel)) {
-    SendError(id, errors::PermissionDenied());
-    return;
-  }
+  if (!PresenceAllowed(id, req.channel)) return;
   node_->presence().GetStats(
       req.channel, OnLoop([id](Client* c, Result<PresenceManager::Stats> r) {
         if (c->state_ != State::kConnected) return;

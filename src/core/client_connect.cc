@@ -89,16 +89,7 @@ void Client::HandleConnect(uint32_t id, proto::ConnectRequest& req) {
       SendError(id, info.error());
       return;
     }
-    SubscribeParams p;
-    p.channel = ch;
-    p.info = *info;
-    p.server_side = true;
-    const auto& o = *info->options;
-    p.presence = o.presence;
-    p.join_leave = o.join_leave;
-    p.push_join_leave = o.force_push_join_leave;
-    p.positioned = o.force_positioning && o.HistoryEnabled();
-    p.recoverable = o.force_recovery && o.HistoryEnabled();
+    SubscribeParams p = ServerSideParams(ch, *info);
     if (opts) {
       p.chan_info = opts->info;
       p.data = opts->data;

@@ -6,6 +6,20 @@
 
 namespace gyre::core {
 
+SubscribeParams ServerSideParams(std::string channel, const ChannelInfo& info) {
+  SubscribeParams p;
+  p.channel = std::move(channel);
+  p.info = info;
+  p.server_side = true;
+  const auto& o = *info.options;
+  p.presence = o.presence;
+  p.join_leave = o.join_leave;
+  p.push_join_leave = o.force_push_join_leave;
+  p.positioned = o.force_positioning && o.HistoryEnabled();
+  p.recoverable = o.force_recovery && o.HistoryEnabled();
+  return p;
+}
+
 Subscription* Client::FindSub(std::string_view channel) {
   for (auto& s : subs_) {
     if (s->channel == channel) return s.get();
