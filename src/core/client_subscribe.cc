@@ -181,7 +181,10 @@ void Client::SubscribeInternal(SubscribeParams p, SubscribeDone done) {
   }
   HistoryQuery q;
   q.meta_ttl = node_->OptionsFor(*options).history_meta_ttl;
-  if (p.recover) {
+  if (p.recover && options->force_recovery_mode == "cache") {
+    q.limit = 1;  // cache mode recovers the latest publication only
+    q.reverse = true;
+  } else if (p.recover) {
     q.since = StreamPosition{p.offset, ""};  // epochs are compared in FinishSubscribe
     q.limit = -1;
   }
@@ -214,10 +217,18 @@ void Client::FinishSubscribe(const SubscribeParams& p, Result<HistoryData> got,
       const auto& pubs = h.publications;
       size_t limit = static_cast<size_t>(node_->config().client.recovery_max_publication_limit);
       bool same_epoch = p.epoch.empty() || p.epoch == h.top.epoch;
-      bool continuous =
-          pubs.empty() ? h.top.offset == p.offset
-                       : (pubs.front().offset == p.offset + 1 && pubs.back().offset == h.top.offset);
-      bool recovered = same_epoch && continuous && pubs.size() <= limit;
+      bool recovered;
+      if (s->options->force_recovery_mode == "cache") {
+        // Already at the top, or the latest publication is the top: the client gets it alone.
+        bool at_top = same_epoch && p.offset == h.top.offset;
+        if (at_top) h.publications.clear();
+        recovered = at_top || (!pubs.empty() && pubs.front().offset == h.top.offset);
+      } else {
+        bool continuous = pubs.empty() ? h.top.offset == p.offset
+                                       : (pubs.front().offset == p.offset + 1 &&
+                                          pubs.back().offset == h.top.offset);
+        recovered = same_epoch && continuous && pubs.size() <= limit;
+      }
       if (!recovered && p.reject_unrecovered) {
         UnsubscribeInternal(s, false);
         done(this, errors::UnrecoverablePosition());

@@ -11,8 +11,22 @@ MemoryBroker::Shard& MemoryBroker::ShardFor(std::string_view channel) {
   return shards_[std::hash<std::string_view>()(channel) % kShards];
 }
 
+void MemoryBroker::MaybeSweepLocked(Shard& s, int64_t now_ms) {
+  if (++s.ops < kSweepEvery) return;
+  s.ops = 0;
+  for (auto it = s.streams.begin(); it != s.streams.end();) {
+    const Stream& st = it->second;
+    bool meta_gone = st.meta_expire_ms > 0 && now_ms >= st.meta_expire_ms;
+    it = meta_gone ? s.streams.erase(it) : std::next(it);
+  }
+  for (auto it = s.results.begin(); it != s.results.end();) {
+    it = now_ms >= it->second.expire_ms ? s.results.erase(it) : std::next(it);
+  }
+}
+
 MemoryBroker::Stream& MemoryBroker::StreamLocked(Shard& s, std::string_view channel,
                                                  int64_t now_ms, int64_t meta_ttl_ms) {
+  MaybeSweepLocked(s, now_ms);
   auto [it, inserted] = s.streams.try_emplace(std::string(channel));
   Stream& st = it->second;
   if (!inserted && st.meta_expire_ms > 0 && now_ms >= st.meta_expire_ms) {
@@ -38,6 +52,7 @@ void MemoryBroker::Publish(std::string_view channel, proto::Publication pub,
     int64_t now = UnixMillis();
     std::string key;
     if (!options.idempotency_key.empty()) {
+      MaybeSweepLocked(s, now);
       key.assign(channel);
       key.push_back('\0');
       key.append(options.idempotency_key);

@@ -45,13 +45,18 @@ class MemoryBroker final : public core::Broker {
     std::mutex mu;
     std::unordered_map<std::string, Stream> streams;
     std::unordered_map<std::string, Idempotent> results;  // channel + '\0' + key
+    uint32_t ops = 0;  // operations since the last sweep
   };
+  static constexpr uint32_t kSweepEvery = 4096;
   static constexpr size_t kShards = 64;
   static constexpr int64_t kIdempotencyMs = 5 * 60 * 1000;
 
   Shard& ShardFor(std::string_view channel);
   // Returns the channel's stream, creating or resetting expired parts; lock held.
   Stream& StreamLocked(Shard& s, std::string_view channel, int64_t now_ms, int64_t meta_ttl_ms);
+  // Drops streams whose meta expired and stale idempotency results, every kSweepEvery
+  // operations on a shard, so channels that are never touched again do not stay in memory.
+  static void MaybeSweepLocked(Shard& s, int64_t now_ms);
 
   core::BrokerEventHandler* handler_ = nullptr;
   std::array<Shard, kShards> shards_;
