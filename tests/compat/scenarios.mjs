@@ -391,9 +391,10 @@ export const scenarios = [
         { publish: { channel: 'mb', data: { x: 1 } } },
       );
       await c.reply(ids[4]);
-      const frames = c.frames.slice(1).map((f) => f.text);
       c.close();
-      return { replies: c.messages.slice(1).map((m) => m.raw), frameCount: frames.length };
+      // How the replies are split into WebSocket frames is not part of the protocol (servers
+      // batch writes by timing), so only the replies and their order are compared.
+      return { replies: c.messages.slice(1).map((m) => m.raw) };
     },
   },
   {
