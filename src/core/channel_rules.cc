@@ -26,9 +26,9 @@ Result<ChannelInfo> ChannelRules::Resolve(std::string_view channel) const {
   if (b == std::string_view::npos || config_.channel.namespace_boundary.empty()) {
     info.options = &config_.channel.without_namespace;
   } else {
-    info.namespace_name = rest.substr(0, b);
-    auto it = namespaces_.find(std::string(info.namespace_name));
+    auto it = namespaces_.find(std::string(rest.substr(0, b)));
     if (it == namespaces_.end()) return errors::UnknownChannel();
+    info.namespace_name = it->first;  // owned by the rules, so the info may outlive `channel`
     info.options = it->second;
   }
   info.user_limited = info.options->allow_user_limited_channels &&

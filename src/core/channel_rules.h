@@ -16,7 +16,7 @@ namespace gyre::core {
 
 struct ChannelInfo {
   const config::ChannelOptions* options = nullptr;
-  std::string_view namespace_name;  // "" = without namespace
+  std::string_view namespace_name;  // "" = without namespace; points into the rules
   bool is_private = false;
   bool user_limited = false;  // contains the user boundary and the namespace allows it
 };

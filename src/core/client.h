@@ -162,10 +162,13 @@ class Client {
   void HandlePresence(uint32_t id, proto::PresenceRequest& req);
   void HandlePresenceStats(uint32_t id, proto::PresenceStatsRequest& req);
   void HandleHistory(uint32_t id, proto::HistoryRequest& req);
-  bool CanPresence(const config::ChannelOptions& o, std::string_view channel);
+  // `subscribing`: the client is subscribing to `channel` now, which counts as subscribed.
+  bool CanPresence(const config::ChannelOptions& o, std::string_view channel,
+                   bool subscribing = false);
   // Checks shared by presence and presence_stats; answers the error itself when refused.
   bool PresenceAllowed(uint32_t id, const std::string& channel);
-  bool CanHistory(const config::ChannelOptions& o, std::string_view channel);
+  bool CanHistory(const config::ChannelOptions& o, std::string_view channel,
+                  bool subscribing = false);
 
   // Wraps a continuation of an engine call: it runs on this client's loop, and only while the
   // client still exists (engines may answer late and on another thread).

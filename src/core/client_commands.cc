@@ -5,17 +5,19 @@
 
 namespace gyre::core {
 
-bool Client::CanPresence(const config::ChannelOptions& o, std::string_view channel) {
+bool Client::CanPresence(const config::ChannelOptions& o, std::string_view channel,
+                         bool subscribing) {
   bool anon_ok = !user_.empty() || o.allow_presence_for_anonymous;
   if (o.allow_presence_for_client && anon_ok) return true;
-  if (o.allow_presence_for_subscriber && anon_ok && FindSub(channel)) return true;
+  if (o.allow_presence_for_subscriber && anon_ok && (subscribing || FindSub(channel))) return true;
   return node_->config().client.insecure;
 }
 
-bool Client::CanHistory(const config::ChannelOptions& o, std::string_view channel) {
+bool Client::CanHistory(const config::ChannelOptions& o, std::string_view channel,
+                        bool subscribing) {
   bool anon_ok = !user_.empty() || o.allow_history_for_anonymous;
   if (o.allow_history_for_client && anon_ok) return true;
-  if (o.allow_history_for_subscriber && anon_ok && FindSub(channel)) return true;
+  if (o.allow_history_for_subscriber && anon_ok && (subscribing || FindSub(channel))) return true;
   return node_->config().client.insecure;
 }
 

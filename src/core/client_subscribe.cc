@@ -113,14 +113,14 @@ void Client::HandleSubscribe(uint32_t id, proto::SubscribeRequest& req) {
   }
 
   bool history = o.HistoryEnabled();
-  bool can_history = CanHistory(o, req.channel) || from_token;
+  bool can_history = CanHistory(o, req.channel, true) || from_token;
   p.positioned = history && (o.force_positioning || (req.positioned && (o.allow_positioning || can_history)));
   p.recoverable = history && (o.force_recovery || (req.recoverable && (o.allow_recovery || can_history)));
   p.presence = o.presence;
   p.join_leave = o.join_leave;
   p.push_join_leave =
       o.force_push_join_leave ||
-      (req.join_leave && o.join_leave && (CanPresence(o, req.channel) || from_token));
+      (req.join_leave && o.join_leave && (CanPresence(o, req.channel, true) || from_token));
   if (from_token) {
     p.chan_info = claims.info;
     p.data = claims.data;

@@ -538,6 +538,37 @@ export const scenarios = [
     },
   },
   {
+    name: 'subscriber-permissions-while-subscribing',
+    issue: 3,
+    title: 'recoverable/positioned and join_leave granted by allow_*_for_subscriber to the subscribing client',
+    config: {
+      channel: {
+        namespaces: [
+          {
+            name: 'subperm',
+            history_size: 10,
+            history_ttl: '60s',
+            allow_subscribe_for_client: true,
+            allow_history_for_subscriber: true,
+            presence: true,
+            join_leave: true,
+            allow_presence_for_subscriber: true,
+          },
+        ],
+      },
+    },
+    async run(server) {
+      const c = await connected(server);
+      const obs = {};
+      obs.flags = (await c.call({ subscribe: { channel: 'subperm:1', recoverable: true, positioned: true, join_leave: true } })).raw;
+      obs.recover = (await c.call({ subscribe: { channel: 'subperm:2', recoverable: true, recover: true, offset: 0, epoch: '' } })).raw;
+      await sleep(200);
+      obs.ownJoin = c.pushes('subperm:1').map((p) => Object.keys(p).sort().join(','));
+      c.close();
+      return obs;
+    },
+  },
+  {
     name: 'history-client',
     issue: 3,
     title: 'client history command (allow_history_for_subscriber) and via centrifuge-js',
