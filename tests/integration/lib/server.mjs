@@ -84,6 +84,14 @@ async function healthy(port) {
  * @param {string[]} [opts.args]    extra command line flags
  * @param {number} [opts.startTimeoutMs]
  */
+// The test runner's own settings (GYRE_BIN, GYRE_TARGET, ...) are not server configuration;
+// Gyre would report them as unknown GYRE_* variables.
+function serverEnvironment() {
+  const env = { ...process.env };
+  for (const k of ['GYRE_BIN', 'GYRE_TARGET', 'GYRE_CONFIG']) delete env[k];
+  return env;
+}
+
 export async function startServer(config = {}, opts = {}) {
   const target = opts.target || currentTarget();
   const bin = binaryFor(target);
@@ -111,7 +119,7 @@ export async function startServer(config = {}, opts = {}) {
   const child = spawn(bin, ['--config', configPath, ...(opts.args || [])], {
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...(opts.env || {}) },
+    env: { ...serverEnvironment(), ...(opts.env || {}) },
   });
   let output = '';
   const keep = (chunk) => {
