@@ -245,6 +245,7 @@ namespace {
 struct PublishInput {
   std::string data;
   bool skip_history = false;
+  bool delta = false;
   std::string idempotency_key;
   std::map<std::string, std::string> tags;
 };
@@ -252,6 +253,7 @@ struct PublishInput {
 bool ReadPublishInput(const Params& p, PublishInput& in) {
   if (!p.Bytes("data", "b64data", in.data)) return false;
   if (!p.Bool("skip_history", in.skip_history)) return false;
+  if (!p.Bool("delta", in.delta)) return false;
   if (!p.Str("idempotency_key", in.idempotency_key)) return false;
   json::Value tags = p.Get("tags");
   if (tags.valid() && !tags.is_null()) {
@@ -280,6 +282,7 @@ Result<core::StreamPosition> PublishOne(core::Node& node, const std::string& cha
   proto::Publication pub;
   pub.data = in.data;
   pub.tags = in.tags;
+  pub.delta = in.delta || info->options->delta_publish;  // spec §4.6
   core::PublishOptions opts = node.OptionsFor(*info->options);
   if (in.skip_history) opts.history_size = 0;
   opts.idempotency_key = in.idempotency_key;
@@ -514,6 +517,7 @@ Result<bool> ServerApi::History(json::Value params, std::string& out) {
     first = false;
     pub.time = 0;
     pub.epoch.clear();  // the server API's Publication has no epoch
+    pub.delta = false;  // the publish-time delta request is not part of history
     codec::AppendPublicationJson(pub, out);
   }
   out.append("],\"epoch\":");

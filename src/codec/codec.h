@@ -50,6 +50,10 @@ inline void AppendSeparator(proto::Encoding encoding, size_t messages_in_frame, 
 // True when `data` can be embedded in a JSON message (is exactly one valid JSON value).
 bool IsValidJsonPayload(std::string_view data);
 
+// Appends `s` as a JSON string literal (quotes included), escaped as Centrifugo escapes strings.
+// Delta subscriptions carry publication data this way in JSON (spec §1.8).
+void AppendJsonString(std::string_view s, std::string& out);
+
 // ---- encoding helpers for pieces shared with the server API ----
 void AppendClientInfoJson(const proto::ClientInfo& info, std::string& out);
 void AppendPublicationJson(const proto::Publication& pub, std::string& out);

@@ -767,3 +767,11 @@ void AppendPublicationJson(const proto::Publication& pub, std::string& out) {
 }
 
 }  // namespace gyre::codec
+
+namespace gyre::codec {
+
+void AppendJsonString(std::string_view s, std::string& out) {
+  internal::AppendProtocolString(out, s);
+}
+
+}  // namespace gyre::codec

@@ -125,16 +125,28 @@ bool Client::CheckQueue() {
   return true;
 }
 
-Client::Delivery Client::DeliverPush(Subscription& sub, PushKind kind,
-                                     const SharedBytes& message, uint64_t offset,
-                                     const std::string& epoch) {
+Client::Delivery Client::DeliverPush(Subscription& sub, PushKind kind, const EncodedPush& push,
+                                     uint64_t offset, const std::string& epoch) {
+  (void)epoch;
+  if (sub.delta && kind == PushKind::kPublication) {
+    return DeliverMessage(sub, kind, push.FullFor(encoding_), push.DeltaFor(encoding_), offset);
+  }
+  static const SharedBytes kNone;
+  return DeliverMessage(sub, kind, push.For(encoding_), kNone, offset);
+}
+
+Client::Delivery Client::DeliverMessage(Subscription& sub, PushKind kind,
+                                        const SharedBytes& message, const SharedBytes& delta,
+                                        uint64_t offset) {
+  if (!message) return Delivery::kOk;
   if (state_ != State::kConnected && state_ != State::kConnecting) return Delivery::kOk;
   if (sub.subscribing) {
     if (kind == PushKind::kPublication || sub.push_join_leave) {
-      sub.held.push_back({message, offset, kind});
+      sub.held.push_back({message, delta, offset, kind});
     }
     return Delivery::kOk;
   }
+  const SharedBytes* out = &message;
   if (kind == PushKind::kPublication) {
     if (offset > 0 && (sub.positioned || sub.recoverable)) {
       if (offset <= sub.offset) return Delivery::kOk;  // already sent (history overlap)
@@ -143,10 +155,20 @@ Client::Delivery Client::DeliverPush(Subscription& sub, PushKind kind,
       }
       sub.offset = offset;
     }
+    if (sub.delta) {
+      // The first publication after subscribing is full; later ones may be deltas, but only
+      // on positioned subscriptions, where the offset check above proves the client holds the
+      // previous publication (the delta's base).
+      if (!sub.delta_ready) {
+        sub.delta_ready = true;
+      } else if (delta && sub.positioned) {
+        out = &delta;
+      }
+    }
   } else if (!sub.push_join_leave) {
     return Delivery::kOk;
   }
-  transport_->Send(message);
+  transport_->Send(*out);
   return transport_->QueuedBytes() <= static_cast<size_t>(node_->config().client.queue_max_size)
              ? Delivery::kOk
              : Delivery::kSlow;

@@ -44,11 +44,14 @@ struct Subscription {
   bool push_join_leave = false;
   bool presence = false;
   bool join_leave = false;  // emit join/leave for this subscriber
+  bool delta = false;        // negotiated delta: "fossil" (spec §4.6)
+  bool delta_ready = false;  // the client holds a full publication: deltas may follow
   // Until the subscribe reply (or connect reply, or Subscribe push) is written, live pushes
   // are held here and sent after it, minus what the reply already recovered.
   bool subscribing = false;
   struct Held {
     SharedBytes message;
+    SharedBytes delta;  // delta variant of a publication for a delta subscription, or null
     uint64_t offset;
     PushKind kind;
   };
@@ -65,10 +68,12 @@ struct SubscribeParams {
   bool push_join_leave = false;
   bool presence = false;
   bool join_leave = false;
+  bool delta = false;  // fossil delta negotiated
   std::string chan_info;
   std::string data;
   int64_t expire_at = 0;
   bool recover = false;
+  bool recover_requested = false;  // the client asked to recover (reported as was_recovering)
   uint64_t offset = 0;
   std::string epoch;
   bool reject_unrecovered = false;  // subscribe flag bit 2: answer 112 instead of recovered:false
@@ -99,7 +104,9 @@ class Client {
   // Hub -> client. Never unsubscribes or disconnects itself: the Hub is iterating its
   // subscribers, so it acts on the outcome after the loop.
   enum class Delivery : uint8_t { kOk, kSlow, kInsufficientState };
-  Delivery DeliverPush(Subscription& sub, PushKind kind, const SharedBytes& message,
+  // Picks the variant of `push` this subscription needs (plain, or full/delta for a delta
+  // subscription).
+  Delivery DeliverPush(Subscription& sub, PushKind kind, const EncodedPush& push,
                        uint64_t offset, const std::string& epoch);
   // The subscription's stream position was lost (spec §4.5): unsubscribe push 2500, or
   // disconnect 3010 for a server-side subscription.
@@ -120,6 +127,9 @@ class Client {
   void SendError(uint32_t id, const Error& error);
   void SendPush(proto::Push push);
   bool CheckQueue();
+  // `message` is the plain or full variant; `delta` the delta variant or null.
+  Delivery DeliverMessage(Subscription& sub, PushKind kind, const SharedBytes& message,
+                          const SharedBytes& delta, uint64_t offset);
   void SchedulePing(bool first);
   void ArmExpiry();
   static void OnPingTimer(void* self);

@@ -51,6 +51,7 @@ void Client::HandlePublish(uint32_t id, proto::PublishRequest& req) {
   proto::Publication pub;
   pub.data = std::move(req.data);
   pub.info = Info(sub);
+  pub.delta = o.delta_publish;  // a client cannot ask for delta itself
   node_->Publish(req.channel, std::move(pub), node_->OptionsFor(o),
                  OnLoop([id](Client* c, Result<StreamPosition> r) {
                    if (c->state_ != State::kConnected) return;
@@ -149,7 +150,10 @@ void Client::HandleHistory(uint32_t id, proto::HistoryRequest& req) {
     }
     proto::HistoryResult res;
     res.publications = std::move(r->publications);
-    for (auto& p : res.publications) p.time = 0;
+    for (auto& p : res.publications) {
+      p.time = 0;
+      p.delta = false;
+    }
     res.epoch = r->top.epoch;
     res.offset = r->top.offset;
     c->SendReply(id, std::move(res));

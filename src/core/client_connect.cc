@@ -96,7 +96,8 @@ void Client::HandleConnect(uint32_t id, proto::ConnectRequest& req) {
       ApplyOverride(opts->override_, p);
     }
     if (auto it = req.subs.find(ch); it != req.subs.end() && it->second.recover) {
-      p.recover = true;
+      p.recover = p.recoverable;
+      p.recover_requested = true;
       p.offset = it->second.offset;
       p.epoch = it->second.epoch;
     }

@@ -1,6 +1,10 @@
 // Subscribe, unsubscribe, sub_refresh and server-side subscriptions (spec §4).
+#include <algorithm>
+
 #include "base/log.h"
 #include "base/util.h"
+#include "codec/codec.h"
+#include "codec/fossil.h"
 #include "core/client.h"
 #include "core/node.h"
 
@@ -19,6 +23,30 @@ SubscribeParams ServerSideParams(std::string channel, const ChannelInfo& info) {
   p.recoverable = o.force_recovery && o.HistoryEnabled();
   return p;
 }
+
+namespace {
+// Recovered publications of a delta subscription (spec §4.6): the first full, each later one a
+// fossil delta against the publication before it when that is smaller than its payload. In JSON
+// every `data` becomes a JSON string (spec §1.8).
+void MakeRecoveredDeltas(std::vector<proto::Publication>& pubs, proto::Encoding encoding) {
+  bool json = encoding == proto::Encoding::kJson;
+  std::string prev;
+  for (size_t i = 0; i < pubs.size(); ++i) {
+    proto::Publication& pub = pubs[i];
+    std::string payload = std::move(pub.data);
+    std::string data = i == 0 ? std::string() : codec::FossilDelta(prev, payload);
+    pub.delta = i > 0 && data.size() < payload.size();
+    if (!pub.delta) data = payload;
+    if (json) {
+      pub.data.clear();
+      codec::AppendJsonString(data, pub.data);
+    } else {
+      pub.data = std::move(data);
+    }
+    prev = std::move(payload);
+  }
+}
+}  // namespace
 
 Subscription* Client::FindSub(std::string_view channel) {
   for (auto& s : subs_) {
@@ -131,7 +159,12 @@ void Client::HandleSubscribe(uint32_t id, proto::SubscribeRequest& req) {
       return;
     }
   }
+  // Delta compression (spec §4.6): only when the namespace allows fossil.
+  p.delta = req.delta == "fossil" &&
+            std::find(o.allowed_delta_types.begin(), o.allowed_delta_types.end(), "fossil") !=
+                o.allowed_delta_types.end();
   p.recover = req.recover && p.recoverable;
+  p.recover_requested = req.recover;
   p.offset = req.offset;
   p.epoch = req.epoch;
   p.reject_unrecovered = (req.flag & 2) != 0;
@@ -165,12 +198,13 @@ void Client::SubscribeInternal(SubscribeParams p, SubscribeDone done) {
   sub->push_join_leave = p.push_join_leave;
   sub->presence = p.presence;
   sub->join_leave = p.join_leave;
+  sub->delta = p.delta;
   sub->subscribing = true;
 
   // Register first, then read the stream top: a publication is then either in the history we
   // read or delivered live (held until the reply), and offsets remove the overlap.
   hub_->AddSubscriber(sub.get());
-  node_->RegisterSubscriber(sub->channel, hub_->loop()->index(), encoding_);
+  node_->RegisterSubscriber(sub->channel, hub_->loop()->index(), encoding_, sub->delta);
   bool needs_history = sub->positioned || sub->recoverable;
   const config::ChannelOptions* options = sub->options;
   subs_.push_back(std::move(sub));
@@ -206,6 +240,8 @@ void Client::FinishSubscribe(const SubscribeParams& p, Result<HistoryData> got,
   }
   proto::SubscribeResult res;
   res.data = p.data;
+  res.was_recovering = p.recover_requested;
+  res.delta = s->delta;
   if (s->positioned || s->recoverable) {
     HistoryData& h = got.value();
     res.epoch = h.top.epoch;
@@ -237,8 +273,17 @@ void Client::FinishSubscribe(const SubscribeParams& p, Result<HistoryData> got,
       res.recovered = recovered;
       if (recovered) {
         res.publications = std::move(h.publications);
-        for (auto& pub : res.publications) pub.time = 0;
+        for (auto& pub : res.publications) {
+          pub.time = 0;
+          pub.delta = false;
+        }
         res.offset = p.offset;
+        if (s->delta) {
+          // The first recovered publication is full, later ones are deltas against the one
+          // before; live deltas may follow at once.
+          MakeRecoveredDeltas(res.publications, encoding_);
+          s->delta_ready = true;
+        }
       }
     }
     s->offset = h.top.offset;
@@ -261,7 +306,8 @@ void Client::ReleaseHeld(std::string_view channel) {
   held.swap(s->held);
   for (auto& h : held) {
     if (state_ == State::kClosed) return;
-    if (DeliverPush(*s, h.kind, h.message, h.offset, s->epoch) == Delivery::kInsufficientState) {
+    if (DeliverMessage(*s, h.kind, h.message, h.delta, h.offset) ==
+        Delivery::kInsufficientState) {
       HandleInsufficientState(channel);
       return;
     }
@@ -276,7 +322,7 @@ void Client::UnsubscribeInternal(Subscription* sub, bool send_leave) {
     subs_[i] = std::move(subs_.back());
     subs_.pop_back();
     hub_->RemoveSubscriber(sub);
-    node_->UnregisterSubscriber(sub->channel, hub_->loop()->index(), encoding_);
+    node_->UnregisterSubscriber(sub->channel, hub_->loop()->index(), encoding_, sub->delta);
     if (sub->presence) node_->presence().Remove(sub->channel, id_, user_);
     if (send_leave && sub->join_leave) node_->broker().PublishLeave(sub->channel, Info(sub));
     return;

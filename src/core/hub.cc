@@ -70,9 +70,7 @@ void Hub::Deliver(const std::string& channel, PushKind kind, const EncodedPush& 
   std::vector<Client*> slow;
   std::vector<Client*> lost;
   for (Subscription* sub : it->second) {
-    const SharedBytes& msg = push.For(sub->client->encoding());
-    if (!msg) continue;
-    switch (sub->client->DeliverPush(*sub, kind, msg, offset, epoch)) {
+    switch (sub->client->DeliverPush(*sub, kind, push, offset, epoch)) {
       case Client::Delivery::kOk: break;
       case Client::Delivery::kSlow: slow.push_back(sub->client); break;
       case Client::Delivery::kInsufficientState: lost.push_back(sub->client); break;

@@ -21,11 +21,26 @@ namespace gyre::core {
 class Client;
 struct Subscription;
 
+// One push encoded once per wire format and, for publications in channels with delta
+// subscribers (spec §4.6), once per delta variant.
 struct EncodedPush {
   SharedBytes json;      // null when no JSON subscriber needs it
   SharedBytes protobuf;  // null when no protobuf subscriber needs it
+  // Delta subscriptions. The full variant in JSON carries `data` as a JSON string (spec §1.8);
+  // in protobuf it is `protobuf` itself. The delta variants carry a fossil delta against the
+  // previous publication of the channel with `delta: true`; null when there is none (no
+  // previous publication known, not requested, or not smaller than the payload).
+  SharedBytes json_full;
+  SharedBytes json_delta;
+  SharedBytes protobuf_delta;
   const SharedBytes& For(proto::Encoding e) const {
     return e == proto::Encoding::kJson ? json : protobuf;
+  }
+  const SharedBytes& FullFor(proto::Encoding e) const {
+    return e == proto::Encoding::kJson ? json_full : protobuf;
+  }
+  const SharedBytes& DeltaFor(proto::Encoding e) const {
+    return e == proto::Encoding::kJson ? json_delta : protobuf_delta;
   }
 };
 

@@ -7,6 +7,7 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "codec/codec.h"
+#include "codec/fossil.h"
 
 namespace gyre::core {
 
@@ -57,7 +58,8 @@ void Node::Publish(std::string_view channel, proto::Publication pub, const Publi
   broker_->Publish(channel, std::move(pub), options, std::move(done));
 }
 
-void Node::RegisterSubscriber(std::string_view channel, int loop_index, proto::Encoding enc) {
+void Node::RegisterSubscriber(std::string_view channel, int loop_index, proto::Encoding enc,
+                              bool delta) {
   bool first = false;
   {
     Shard& s = ShardFor(channel);
@@ -72,12 +74,14 @@ void Node::RegisterSubscriber(std::string_view channel, int loop_index, proto::E
     auto& v = enc == proto::Encoding::kJson ? e.json : e.protobuf;
     ++v[static_cast<size_t>(loop_index)];
     ++e.total;
+    if (delta) ++(enc == proto::Encoding::kJson ? e.delta_json : e.delta_protobuf);
   }
   ++num_subs_;
   if (first) broker_->Subscribe(channel);
 }
 
-void Node::UnregisterSubscriber(std::string_view channel, int loop_index, proto::Encoding enc) {
+void Node::UnregisterSubscriber(std::string_view channel, int loop_index, proto::Encoding enc,
+                                bool delta) {
   bool last = false;
   {
     Shard& s = ShardFor(channel);
@@ -88,6 +92,11 @@ void Node::UnregisterSubscriber(std::string_view channel, int loop_index, proto:
     auto& v = enc == proto::Encoding::kJson ? e.json : e.protobuf;
     if (v[static_cast<size_t>(loop_index)] > 0) --v[static_cast<size_t>(loop_index)];
     if (e.total > 0) --e.total;
+    if (delta) {
+      uint32_t& d = enc == proto::Encoding::kJson ? e.delta_json : e.delta_protobuf;
+      if (d > 0) --d;
+      if (e.delta_json + e.delta_protobuf == 0) e.prev_data.reset();
+    }
     if (e.total == 0) {
       s.channels.erase(it);
       last = true;
@@ -98,36 +107,83 @@ void Node::UnregisterSubscriber(std::string_view channel, int loop_index, proto:
 }
 
 void Node::FanOut(std::string_view channel, PushKind kind, const proto::Push& push,
-                  uint64_t offset, const std::string& epoch) {
-  // Snapshot which loops need which encodings, then encode once per encoding.
+                  uint64_t offset, const std::string& epoch, bool delta) {
+  // Snapshot which loops need which encodings, then encode once per encoding (and per delta
+  // variant when the channel has delta subscribers).
   std::vector<uint8_t> need(hubs_.size(), 0);  // bit 1 json, bit 2 protobuf
   bool any_json = false, any_pb = false;
+  bool plain_json = false;
+  bool delta_json = false, delta_pb = false;
+  std::shared_ptr<const std::string> base;  // delta base: the previous publication's payload
+  const auto* pub = std::get_if<proto::Publication>(&push.body);
   {
-    const Shard& s = ShardFor(channel);
+    Shard& s = ShardFor(channel);
     std::lock_guard lock(s.mu);
     auto it = s.channels.find(std::string(channel));
     if (it == s.channels.end()) return;
+    ChannelEntry& e = it->second;
+    uint32_t json_subs = 0;
     for (size_t i = 0; i < hubs_.size(); ++i) {
-      if (it->second.json[i]) {
+      if (e.json[i]) {
         need[i] |= 1;
         any_json = true;
+        json_subs += e.json[i];
       }
-      if (it->second.protobuf[i]) {
+      if (e.protobuf[i]) {
         need[i] |= 2;
         any_pb = true;
       }
     }
+    // Delta subscribers take the full or delta variant of publications, the plain one of the
+    // rest.
+    plain_json = any_json && (kind != PushKind::kPublication || json_subs > e.delta_json);
+    if (kind == PushKind::kPublication && pub && (e.delta_json || e.delta_protobuf)) {
+      delta_json = e.delta_json > 0;
+      delta_pb = e.delta_protobuf > 0;
+      // Publications of one channel arrive here in offset order (the broker's channel lock), so
+      // the previous payload is the base exactly when its offset is the one before.
+      if (offset > 0) {
+        if (delta && e.prev_data && e.prev_offset + 1 == offset && e.prev_epoch == epoch) {
+          base = e.prev_data;
+        }
+        e.prev_data = std::make_shared<const std::string>(pub->data);
+        e.prev_offset = offset;
+        e.prev_epoch = epoch;
+      }
+    }
   }
   auto encoded = std::make_shared<EncodedPush>();
-  if (any_json) {
+  auto encode = [&](proto::Encoding enc, const proto::Push& p) {
     auto s = std::make_shared<std::string>();
-    codec::EncodePush(proto::Encoding::kJson, push, *s);
-    encoded->json = std::move(s);
-  }
-  if (any_pb) {
-    auto s = std::make_shared<std::string>();
-    codec::EncodePush(proto::Encoding::kProtobuf, push, *s);
-    encoded->protobuf = std::move(s);
+    codec::EncodePush(enc, p, *s);
+    return s;
+  };
+  if (plain_json) encoded->json = encode(proto::Encoding::kJson, push);
+  if (any_pb) encoded->protobuf = encode(proto::Encoding::kProtobuf, push);
+  if (delta_json || delta_pb) {
+    proto::Push variant = push;
+    auto& vp = std::get<proto::Publication>(variant.body);
+    vp.epoch.clear();  // Centrifugo's delta-subscription variants do not carry the epoch
+    if (delta_json) {
+      vp.data.clear();
+      codec::AppendJsonString(pub->data, vp.data);
+      encoded->json_full = encode(proto::Encoding::kJson, variant);
+    }
+    if (base) {
+      std::string patch = codec::FossilDelta(*base, pub->data);
+      if (patch.size() < pub->data.size()) {
+        vp.delta = true;
+        if (delta_pb) {
+          vp.data = patch;
+          encoded->protobuf_delta = encode(proto::Encoding::kProtobuf, variant);
+        }
+        if (delta_json) {
+          vp.data.clear();
+          codec::AppendJsonString(patch, vp.data);
+          encoded->json_delta = encode(proto::Encoding::kJson, variant);
+        }
+      }
+    }
   }
   auto ch = std::make_shared<const std::string>(channel);
   auto ep = std::make_shared<const std::string>(epoch);
@@ -147,8 +203,11 @@ void Node::HandlePublication(std::string_view channel, const proto::Publication&
   proto::Publication p = pub;
   p.time = 0;  // never sent to clients
   p.offset = position.offset;
+  // `delta` marks a publication published with delta; it is not sent as such.
+  bool delta = p.delta;
+  p.delta = false;
   push.body = std::move(p);
-  FanOut(channel, PushKind::kPublication, push, position.offset, position.epoch);
+  FanOut(channel, PushKind::kPublication, push, position.offset, position.epoch, delta);
 }
 
 void Node::HandleJoin(std::string_view channel, const proto::ClientInfo& info) {

@@ -58,8 +58,11 @@ class Node final : public BrokerEventHandler {
   PublishOptions OptionsFor(const config::ChannelOptions& ns) const;
 
   // Registry of which loops have subscribers; called by Client on its loop thread.
-  void RegisterSubscriber(std::string_view channel, int loop_index, proto::Encoding encoding);
-  void UnregisterSubscriber(std::string_view channel, int loop_index, proto::Encoding encoding);
+  // `delta`: the subscription negotiated fossil deltas (spec §4.6).
+  void RegisterSubscriber(std::string_view channel, int loop_index, proto::Encoding encoding,
+                          bool delta = false);
+  void UnregisterSubscriber(std::string_view channel, int loop_index, proto::Encoding encoding,
+                            bool delta = false);
 
   // Connection accounting for limits and info. AddUserConnection returns false when
   // client.user_connection_limit is reached for `user`.
@@ -86,6 +89,13 @@ class Node final : public BrokerEventHandler {
     std::vector<uint32_t> json;      // subscribers per loop
     std::vector<uint32_t> protobuf;  // subscribers per loop
     uint32_t total = 0;
+    uint32_t delta_json = 0;      // delta subscribers on this node, by encoding
+    uint32_t delta_protobuf = 0;
+    // While the channel has delta subscribers: the payload of its last publication, the base
+    // of the next publication's delta.
+    std::shared_ptr<const std::string> prev_data;
+    uint64_t prev_offset = 0;
+    std::string prev_epoch;
   };
   struct Shard {
     mutable std::mutex mu;
@@ -94,8 +104,10 @@ class Node final : public BrokerEventHandler {
   static constexpr size_t kShards = 64;
   Shard& ShardFor(std::string_view channel);
   const Shard& ShardFor(std::string_view channel) const;
+  // `delta`: the publication was published with delta (server API `delta` or namespace
+  // `delta_publish`).
   void FanOut(std::string_view channel, PushKind kind, const proto::Push& push, uint64_t offset,
-              const std::string& epoch);
+              const std::string& epoch, bool delta = false);
 
   const config::Config& config_;
   ChannelRules rules_;

@@ -569,6 +569,27 @@ export const scenarios = [
     },
   },
   {
+    name: 'recover-without-recoverable',
+    issue: 3,
+    title: 'recover asked on a subscription that is not recoverable: was_recovering only',
+    config: {
+      channel: {
+        namespaces: [
+          { name: 'hs', history_size: 10, history_ttl: '60s', allow_subscribe_for_client: true },
+          { name: 'nh', allow_subscribe_for_client: true },
+        ],
+      },
+    },
+    async run(server) {
+      const c = await connected(server);
+      const obs = {};
+      obs.history = (await c.call({ subscribe: { channel: 'hs:1', recover: true, offset: 0, epoch: '' } })).raw;
+      obs.noHistory = (await c.call({ subscribe: { channel: 'nh:1', recover: true, offset: 3, epoch: 'x' } })).raw;
+      c.close();
+      return obs;
+    },
+  },
+  {
     name: 'history-client',
     issue: 3,
     title: 'client history command (allow_history_for_subscriber) and via centrifuge-js',
@@ -799,6 +820,79 @@ export const scenarios = [
       await api(server, 'disconnect', { user, disconnect: { code: 4000, reason: 'custom reason' } });
       obs.customClose = await d.waitClose(5000);
       obs.disconnectUnknownUser = (await api(server, 'disconnect', { user: 'nobody' })).body;
+      return obs;
+    },
+  },
+  // ---------------------------------------------------------------- delta compression (fossil)
+  {
+    name: 'delta-fossil',
+    issue: 3,
+    title: 'delta: "fossil" subscriptions: SDK data, raw JSON frames (full as JSON string, then deltas), recovery, no-history namespace',
+    config: {
+      channel: {
+        namespaces: [
+          {
+            name: 'delta',
+            history_size: 10,
+            history_ttl: '300s',
+            force_positioning: true,
+            allow_recovery: true,
+            allow_subscribe_for_client: true,
+            allowed_delta_types: ['fossil'],
+          },
+          { name: 'deltanh', allow_subscribe_for_client: true, allowed_delta_types: ['fossil'] },
+          { name: 'nodelta', allow_subscribe_for_client: true },
+        ],
+      },
+    },
+    async run(server) {
+      const payload = (n) => ({
+        text: 'hello world, a chat message long enough for a fossil delta to pay off',
+        user: { id: 42, name: 'Alice <alice@example.com>' },
+        counter: n,
+        tags: ['a', 'b', 'c'],
+      });
+      const obs = {};
+      for (const ns of ['delta', 'deltanh']) {
+        const ch = uniqueChannel(`${ns}:room`);
+        const raw = await connected(server);
+        const plain = await connected(server, 'u2');
+        const o = {};
+        o.subscribe = (await raw.call({ subscribe: { channel: ch, delta: 'fossil' } })).raw;
+        await plain.call({ subscribe: { channel: ch } });
+        const { client } = await sdkConnected(server, 'u3');
+        const { sub, pubs, ctx } = await sdkSubscribe(client, ch, { delta: 'fossil' });
+        o.sdkSubscribed = subscribedFields(ctx);
+        for (let n = 1; n <= 3; n++) {
+          o[`publish${n}`] = (await api(server, 'publish', { channel: ch, data: payload(n), delta: true })).body;
+        }
+        await waitUntil(() => pubs.length >= 3, 5000, 'sdk publications');
+        await raw.waitFor((cl) => cl.pushes(ch).length >= 3, 5000, 'raw pushes');
+        await plain.waitFor((cl) => cl.pushes(ch).length >= 3, 5000, 'plain pushes');
+        o.sdkData = pubs.map((p) => p.data);
+        o.sdkOffsets = pubs.map((p) => p.offset);
+        o.rawFrames = raw.messages.filter((m) => m.msg.push?.channel === ch).map((m) => m.raw);
+        o.plainFrames = plain.messages.filter((m) => m.msg.push?.channel === ch).map((m) => m.raw);
+        if (ns === 'delta') {
+          const r = await connected(server, 'u4');
+          o.recover = (await r.call({ subscribe: { channel: ch, delta: 'fossil', recoverable: true, recover: true, offset: 1, epoch: '' } })).raw;
+          await api(server, 'publish', { channel: ch, data: payload(4), delta: true });
+          await r.waitFor((cl) => cl.pushes(ch).length >= 1, 5000, 'live after recovery');
+          o.afterRecover = r.messages.filter((m) => m.msg.push?.channel === ch).map((m) => m.raw);
+          const { sub: sub2, pubs: pubs2 } = await sdkSubscribe(client, ch + 'x', { delta: 'fossil' });
+          sub2.unsubscribe();
+          o.sdkSecondChannelPubs = pubs2.length;
+          r.close();
+        }
+        sub.unsubscribe();
+        client.disconnect();
+        raw.close();
+        plain.close();
+        obs[ns] = o;
+      }
+      const c = await connected(server);
+      obs.notAllowed = (await c.call({ subscribe: { channel: uniqueChannel('nodelta:x'), delta: 'fossil' } })).raw;
+      c.close();
       return obs;
     },
   },
