@@ -62,7 +62,9 @@ struct Params {
   }
 };
 
-Result<bool> Bad() { return errors::BadRequest(); }
+Result<bool> Bad() {
+  return errors::BadRequest();
+}
 
 // Runs an engine call whose answer the response needs now. The memory engine answers inline;
 // an engine that answers later gets 100 here rather than a wait (the answer, when it comes,
@@ -83,14 +85,22 @@ void AppendError(const Error& e, std::string& out) {
 
 int TransportStatus(uint32_t code) {
   switch (code) {
-    case 100: return 500;
-    case 102: return 404;
-    case 104: return 404;
-    case 107: return 400;
-    case 108: return 400;
-    case 112: return 416;
-    case 113: return 409;
-    default: return 500;
+    case 100:
+      return 500;
+    case 102:
+      return 404;
+    case 104:
+      return 404;
+    case 107:
+      return 400;
+    case 108:
+      return 400;
+    case 112:
+      return 416;
+    case 113:
+      return 409;
+    default:
+      return 500;
   }
 }
 
@@ -177,8 +187,8 @@ void ServerApi::HandleLegacy(net::Connection& conn, net::HttpRequest& req) {
     if (line.empty()) continue;
     json::Value cmd = json::Parse(line);
     if (cmd.type != json::Type::kObject) {
-      conn.SendHttpResponse(net::BuildHttpResponse(400, "text/plain; charset=utf-8",
-                                                   "Bad Request\n", keep), keep);
+      conn.SendHttpResponse(
+          net::BuildHttpResponse(400, "text/plain; charset=utf-8", "Bad Request\n", keep), keep);
       return;
     }
     Params p(cmd);
@@ -186,8 +196,9 @@ void ServerApi::HandleLegacy(net::Connection& conn, net::HttpRequest& req) {
     json::Value method_v = p.Get("method");
     std::string method;
     static constexpr std::string_view kByNumber[] = {
-        "publish", "broadcast", "unsubscribe", "disconnect", "presence", "presence_stats",
-        "history", "history_remove", "channels", "info", "rpc", "subscribe", "refresh"};
+        "publish", "broadcast",      "unsubscribe", "disconnect", "presence", "presence_stats",
+        "history", "history_remove", "channels",    "info",       "rpc",      "subscribe",
+        "refresh"};
     uint64_t num;
     if (json::GetString(method_v, method)) {
       method = ToLower(method);
@@ -197,15 +208,15 @@ void ServerApi::HandleLegacy(net::Connection& conn, net::HttpRequest& req) {
     bool known = false;
     for (auto m : kByNumber) known = known || m == method;
     if (!known) {
-      conn.SendHttpResponse(net::BuildHttpResponse(400, "text/plain; charset=utf-8",
-                                                   "Bad Request\n", keep), keep);
+      conn.SendHttpResponse(
+          net::BuildHttpResponse(400, "text/plain; charset=utf-8", "Bad Request\n", keep), keep);
       return;
     }
     json::Value params = p.Get("params");
     if (!params.valid() || params.is_null()) params = json::Parse("{}");
     std::string result;
     Result<bool> r = params.type == json::Type::kObject ? Call(method, params, result)
-                                                         : Result<bool>(errors::BadRequest());
+                                                        : Result<bool>(errors::BadRequest());
     if (n++ > 0) out.push_back('\n');
     json::ObjectWriter w(out);
     if (id.valid() && !id.is_null()) w.Key("id").append(id.raw);
@@ -216,8 +227,8 @@ void ServerApi::HandleLegacy(net::Connection& conn, net::HttpRequest& req) {
     }
   }
   if (n == 0) {
-    conn.SendHttpResponse(net::BuildHttpResponse(400, "text/plain; charset=utf-8",
-                                                 "Bad Request\n", keep), keep);
+    conn.SendHttpResponse(
+        net::BuildHttpResponse(400, "text/plain; charset=utf-8", "Bad Request\n", keep), keep);
     return;
   }
   conn.SendHttpResponse(net::BuildHttpResponse(200, "application/json", out, keep), keep);

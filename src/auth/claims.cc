@@ -58,7 +58,9 @@ bool ReadString(Value v, std::string_view claim, std::string& out, std::string& 
 }
 
 // A raw JSON claim (`info`, `data`, `meta`): any JSON value, kept byte for byte; null = absent.
-void ReadRaw(Value v, std::string_view& out) { out = v.is_null() ? std::string_view() : v.raw; }
+void ReadRaw(Value v, std::string_view& out) {
+  out = v.is_null() ? std::string_view() : v.raw;
+}
 
 bool ReadStringArray(Value v, std::string_view claim, std::vector<std::string>& out,
                      std::string& error) {
@@ -133,8 +135,8 @@ bool ReadOverride(Value v, Override& out, std::string& error) {
 
 // Reads the claims shared by a `subs` entry and a subscription token. Returns false on a
 // malformed claim; `handled` tells whether `key` was one of them.
-bool ReadSubOption(std::string_view key, Value v, bool with_data, RawSubOptions& out,
-                   bool& handled, std::string& error) {
+bool ReadSubOption(std::string_view key, Value v, bool with_data, RawSubOptions& out, bool& handled,
+                   std::string& error) {
   handled = true;
   if (key == "info") {
     ReadRaw(v, out.info);

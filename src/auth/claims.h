@@ -42,9 +42,9 @@ struct ParsedClaims {
   std::string client;  // subscription tokens only
   std::optional<int64_t> expire_at;
   RawSubOptions options;  // info/b64info (both kinds); data/b64data/override (subscription)
-  std::vector<std::string> channels;                // connection tokens only
+  std::vector<std::string> channels;                        // connection tokens only
   std::vector<std::pair<std::string, RawSubOptions>> subs;  // connection tokens only
-  std::string_view meta;                            // connection tokens only
+  std::string_view meta;                                    // connection tokens only
 };
 
 // Parses the payload JSON. False with `error` naming the claim when a claim is malformed.

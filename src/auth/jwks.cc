@@ -13,8 +13,7 @@ namespace gyre::auth {
 namespace {
 
 // JWK members are base64url without padding (RFC 7518 §6); some publishers pad anyway.
-bool DecodeMember(json::Value object, std::string_view name, std::string& out,
-                  std::string& error) {
+bool DecodeMember(json::Value object, std::string_view name, std::string& out, std::string& error) {
   json::ObjectReader reader(object);
   std::string_view key;
   json::Value v;
@@ -289,8 +288,8 @@ std::shared_ptr<const Jwk> JwksCache::Find(std::string_view kid, int64_t now, st
     std::lock_guard lock(mu_);
     auto key = Lookup(kid);
     if (key && fresh()) return key;
-    bool throttled = attempted_at_ != 0 && now >= attempted_at_ &&
-                     now - attempted_at_ < kJwksMinRefetchInterval;
+    bool throttled =
+        attempted_at_ != 0 && now >= attempted_at_ && now - attempted_at_ < kJwksMinRefetchInterval;
     if (throttled) {
       if (key) return key;  // stale, but the best we have
       error = "no key with kid " + std::string(kid) + " (key set fetched recently)";

@@ -24,16 +24,16 @@
 
 namespace gyre::auth {
 
-inline constexpr int64_t kJwksTtl = 3600;                // seconds
-inline constexpr int64_t kJwksMinRefetchInterval = 5;    // seconds
+inline constexpr int64_t kJwksTtl = 3600;              // seconds
+inline constexpr int64_t kJwksMinRefetchInterval = 5;  // seconds
 inline constexpr std::chrono::milliseconds kJwksFetchTimeout{1000};
 inline constexpr int kJwksAttempts = 2;
 
 // One usable key of a set.
 struct Jwk {
   std::string kid;
-  std::string kty;              // "RSA", "EC" or "OKP"
-  Alg alg = Alg::kUnknown;      // from the optional `alg` member; kUnknown when absent
+  std::string kty;          // "RSA", "EC" or "OKP"
+  Alg alg = Alg::kUnknown;  // from the optional `alg` member; kUnknown when absent
   PublicKey key;
 };
 

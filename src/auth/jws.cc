@@ -74,10 +74,10 @@ bool EvpVerify(EVP_PKEY* key, const EVP_MD* md, std::string_view input, const un
                size_t sig_len) {
   std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx(EVP_MD_CTX_new());
   if (!ctx) return false;
-  bool ok = EVP_DigestVerifyInit(ctx.get(), nullptr, md, nullptr, key) == 1 &&
-            EVP_DigestVerify(ctx.get(), sig, sig_len,
-                             reinterpret_cast<const unsigned char*>(input.data()),
-                             input.size()) == 1;
+  bool ok =
+      EVP_DigestVerifyInit(ctx.get(), nullptr, md, nullptr, key) == 1 &&
+      EVP_DigestVerify(ctx.get(), sig, sig_len,
+                       reinterpret_cast<const unsigned char*>(input.data()), input.size()) == 1;
   // Failures leave entries on this thread's OpenSSL error queue; they are expected here.
   if (!ok) ERR_clear_error();
   return ok;
@@ -88,8 +88,8 @@ bool RawEcdsaToDer(std::string_view raw, std::string& der) {
   size_t half = raw.size() / 2;
   std::unique_ptr<ECDSA_SIG, EcdsaSigDeleter> sig(ECDSA_SIG_new());
   if (!sig) return false;
-  BIGNUM* r = BN_bin2bn(reinterpret_cast<const unsigned char*>(raw.data()),
-                        static_cast<int>(half), nullptr);
+  BIGNUM* r = BN_bin2bn(reinterpret_cast<const unsigned char*>(raw.data()), static_cast<int>(half),
+                        nullptr);
   BIGNUM* s = BN_bin2bn(reinterpret_cast<const unsigned char*>(raw.data() + half),
                         static_cast<int>(half), nullptr);
   if (!r || !s || ECDSA_SIG_set0(sig.get(), r, s) != 1) {
@@ -155,7 +155,9 @@ KeyFamily FamilyOf(Alg alg) {
   return KeyFamily::kNone;
 }
 
-std::string Base64UrlEncode(std::string_view in) { return Base64Encode(in, true, false); }
+std::string Base64UrlEncode(std::string_view in) {
+  return Base64Encode(in, true, false);
+}
 
 bool Base64UrlDecode(std::string_view in, std::string& out) {
   for (char c : in) {
@@ -228,7 +230,9 @@ bool ParseHeader(std::string_view text, JoseHeader& out, std::string& error) {
   return true;
 }
 
-void PkeyDeleter::operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
+void PkeyDeleter::operator()(EVP_PKEY* key) const {
+  EVP_PKEY_free(key);
+}
 
 PublicKey WrapKey(EVP_PKEY* key) {
   if (!key) return nullptr;

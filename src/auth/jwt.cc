@@ -23,7 +23,9 @@ struct Outcome {
   std::string message;
 };
 
-Outcome Invalid(std::string message) { return {TokenStatus::kInvalid, std::move(message)}; }
+Outcome Invalid(std::string message) {
+  return {TokenStatus::kInvalid, std::move(message)};
+}
 
 // Regex search (unanchored, like Go's regexp.FindStringSubmatch). A regex engine failure on a
 // pathological input counts as no match rather than escaping as an exception.
@@ -75,13 +77,13 @@ bool JwtVerifier::VerifyByJwks(const CompactJws& jws, const JoseHeader& header, 
   KeyFamily family = FamilyOf(header.alg);
   if (family == KeyFamily::kNone || family == KeyFamily::kHmac ||
       family != FamilyOfKey(jwk->key.get())) {
-    message = "algorithm " + header.alg_name + " does not suit JWK " + jwk->kid + " (" +
-              jwk->kty + ")";
+    message =
+        "algorithm " + header.alg_name + " does not suit JWK " + jwk->kid + " (" + jwk->kty + ")";
     return false;
   }
   if (jwk->alg != Alg::kUnknown && jwk->alg != header.alg) {
-    message = "algorithm " + header.alg_name + " differs from JWK alg " +
-              std::string(AlgName(jwk->alg));
+    message =
+        "algorithm " + header.alg_name + " differs from JWK alg " + std::string(AlgName(jwk->alg));
     return false;
   }
   if (!VerifyWithKey(header.alg, jwk->key.get(), jws.signing_input, jws.signature)) {
@@ -102,9 +104,8 @@ bool JwtVerifier::VerifySignature(const CompactJws& jws, const JoseHeader& heade
   bool ok = false;
   switch (FamilyOf(header.alg)) {
     case KeyFamily::kHmac: {
-      bool previous_usable =
-          !hmac_previous_key_.empty() &&
-          (hmac_previous_valid_until_ <= 0 || now <= hmac_previous_valid_until_);
+      bool previous_usable = !hmac_previous_key_.empty() &&
+                             (hmac_previous_valid_until_ <= 0 || now <= hmac_previous_valid_until_);
       enabled = !hmac_key_.empty() || previous_usable;
       ok = (!hmac_key_.empty() &&
             VerifyHmac(header.alg, hmac_key_, jws.signing_input, jws.signature)) ||
@@ -218,8 +219,7 @@ Verified<ConnectClaims> JwtVerifier::VerifyConnect(std::string_view token, int64
   return result;
 }
 
-Verified<SubscribeClaims> JwtVerifier::VerifySubscribe(std::string_view token,
-                                                       int64_t now) const {
+Verified<SubscribeClaims> JwtVerifier::VerifySubscribe(std::string_view token, int64_t now) const {
   Verified<SubscribeClaims> result;
   try {
     CompactJws jws;
@@ -304,8 +304,7 @@ Result<std::shared_ptr<Verifier>> Verifier::Create(const config::TokenConfig& co
       !CompileRegex(config.audience_regex, v->audience_re_, error)) {
     return ConfigError(options, "audience_regex", error);
   }
-  if (!config.issuer_regex.empty() &&
-      !CompileRegex(config.issuer_regex, v->issuer_re_, error)) {
+  if (!config.issuer_regex.empty() && !CompileRegex(config.issuer_regex, v->issuer_re_, error)) {
     return ConfigError(options, "issuer_regex", error);
   }
 

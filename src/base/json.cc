@@ -23,7 +23,14 @@ const char* ScanString(const char* p, const char* end) {
       ++p;
       if (p >= end) return nullptr;
       switch (*p) {
-        case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+        case '"':
+        case '\\':
+        case '/':
+        case 'b':
+        case 'f':
+        case 'n':
+        case 'r':
+        case 't':
           ++p;
           break;
         case 'u':
@@ -94,9 +101,12 @@ uint32_t Hex4(const char* p) {
   for (int i = 0; i < 4; ++i) {
     char c = p[i];
     v <<= 4;
-    if (c >= '0' && c <= '9') v |= c - '0';
-    else if (c >= 'a' && c <= 'f') v |= c - 'a' + 10;
-    else v |= c - 'A' + 10;
+    if (c >= '0' && c <= '9')
+      v |= c - '0';
+    else if (c >= 'a' && c <= 'f')
+      v |= c - 'a' + 10;
+    else
+      v |= c - 'A' + 10;
   }
   return v;
 }
@@ -206,7 +216,8 @@ Value Parse(std::string_view text) {
 }
 
 ObjectReader::ObjectReader(Value object)
-    : p_(object.raw.data()), end_(object.raw.data() + object.raw.size()),
+    : p_(object.raw.data()),
+      end_(object.raw.data() + object.raw.size()),
       ok_(object.type == Type::kObject) {
   if (ok_) ++p_;  // past '{'
 }
@@ -243,7 +254,8 @@ bool ObjectReader::Next(std::string_view& key, Value& value) {
 }
 
 ArrayReader::ArrayReader(Value array)
-    : p_(array.raw.data()), end_(array.raw.data() + array.raw.size()),
+    : p_(array.raw.data()),
+      end_(array.raw.data() + array.raw.size()),
       ok_(array.type == Type::kArray) {
   if (ok_) ++p_;
 }
@@ -281,14 +293,30 @@ bool Unescape(std::string_view quoted, std::string& out) {
     if (p >= end) return false;
     char e = *p++;
     switch (e) {
-      case '"': out.push_back('"'); break;
-      case '\\': out.push_back('\\'); break;
-      case '/': out.push_back('/'); break;
-      case 'b': out.push_back('\b'); break;
-      case 'f': out.push_back('\f'); break;
-      case 'n': out.push_back('\n'); break;
-      case 'r': out.push_back('\r'); break;
-      case 't': out.push_back('\t'); break;
+      case '"':
+        out.push_back('"');
+        break;
+      case '\\':
+        out.push_back('\\');
+        break;
+      case '/':
+        out.push_back('/');
+        break;
+      case 'b':
+        out.push_back('\b');
+        break;
+      case 'f':
+        out.push_back('\f');
+        break;
+      case 'n':
+        out.push_back('\n');
+        break;
+      case 'r':
+        out.push_back('\r');
+        break;
+      case 't':
+        out.push_back('\t');
+        break;
       case 'u': {
         if (end - p < 4) return false;
         uint32_t cp = Hex4(p);
@@ -377,13 +405,27 @@ void AppendString(std::string& out, std::string_view s) {
     out.append(s.data() + run, i - run);
     run = i + 1;
     switch (c) {
-      case '"': out.append("\\\""); break;
-      case '\\': out.append("\\\\"); break;
-      case '\n': out.append("\\n"); break;
-      case '\r': out.append("\\r"); break;
-      case '\t': out.append("\\t"); break;
-      case '\b': out.append("\\b"); break;
-      case '\f': out.append("\\f"); break;
+      case '"':
+        out.append("\\\"");
+        break;
+      case '\\':
+        out.append("\\\\");
+        break;
+      case '\n':
+        out.append("\\n");
+        break;
+      case '\r':
+        out.append("\\r");
+        break;
+      case '\t':
+        out.append("\\t");
+        break;
+      case '\b':
+        out.append("\\b");
+        break;
+      case '\f':
+        out.append("\\f");
+        break;
       default:
         out.append("\\u00");
         out.push_back(kHex[c >> 4]);

@@ -22,8 +22,10 @@ TimerWheel::~TimerWheel() {
 
 void TimerWheel::Unlink(Timer& t) {
   size_t slot = t.due_tick_ % kSlots;
-  if (t.prev_) t.prev_->next_ = t.next_;
-  else slots_[slot] = t.next_;
+  if (t.prev_)
+    t.prev_->next_ = t.next_;
+  else
+    slots_[slot] = t.next_;
   if (t.next_) t.next_->prev_ = t.prev_;
   t.prev_ = t.next_ = nullptr;
   t.wheel_ = nullptr;

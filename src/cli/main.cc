@@ -41,7 +41,8 @@ bool FileExists(const std::string& path) {
 
 // Collects `--dotted.key value` / `--dotted.key=value` / bare boolean `--key` from the extras
 // CLI11 did not recognise; they become config flags (highest priority).
-bool ParseConfigFlags(const std::vector<std::string>& extras, std::map<std::string, std::string>& out) {
+bool ParseConfigFlags(const std::vector<std::string>& extras,
+                      std::map<std::string, std::string>& out) {
   for (size_t i = 0; i < extras.size(); ++i) {
     const std::string& a = extras[i];
     if (a.rfind("--", 0) != 0) {
@@ -233,16 +234,15 @@ int main(int argc, char** argv) {
       }
       auto r = (*v)->VerifyConnect(token, UnixSeconds());
       if (r.status != auth::TokenStatus::kOk) {
-        std::cerr << "error: " << (r.status == auth::TokenStatus::kExpired ? "token expired"
-                                                                          : r.message)
+        std::cerr << "error: "
+                  << (r.status == auth::TokenStatus::kExpired ? "token expired" : r.message)
                   << "\n";
         return 1;
       }
       size_t d1 = token.find('.'), d2 = token.rfind('.');
       auto payload = Base64Decode(token.substr(d1 + 1, d2 - d1 - 1));
       std::cout << "valid token for "
-                << (r.claims.user.empty() ? std::string("anonymous user")
-                                          : "user " + r.claims.user)
+                << (r.claims.user.empty() ? std::string("anonymous user") : "user " + r.claims.user)
                 << "\npayload: " << payload.value_or("") << "\n";
       return 0;
     }

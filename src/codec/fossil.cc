@@ -6,10 +6,9 @@ namespace gyre::codec {
 
 namespace {
 
-constexpr int kBlock = 16;  // landmark block and hash window size
+constexpr int kBlock = 16;           // landmark block and hash window size
 constexpr int kMaxCandidates = 249;  // landmark collisions examined per target position
-constexpr char kDigits[] =
-    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz~";
+constexpr char kDigits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz~";
 
 void PutInt(std::string& out, uint32_t v) {
   char buf[8];
@@ -85,10 +84,17 @@ uint32_t FossilChecksum(std::string_view data) {
   }
   s3 += (s2 << 8) + (s1 << 16) + (s0 << 24);
   switch (n) {
-    case 3: s3 += static_cast<uint32_t>(z[2]) << 8; [[fallthrough]];
-    case 2: s3 += static_cast<uint32_t>(z[1]) << 16; [[fallthrough]];
-    case 1: s3 += static_cast<uint32_t>(z[0]) << 24; break;
-    default: break;
+    case 3:
+      s3 += static_cast<uint32_t>(z[2]) << 8;
+      [[fallthrough]];
+    case 2:
+      s3 += static_cast<uint32_t>(z[1]) << 16;
+      [[fallthrough]];
+    case 1:
+      s3 += static_cast<uint32_t>(z[0]) << 24;
+      break;
+    default:
+      break;
   }
   return s3;
 }
@@ -133,8 +139,8 @@ std::string FossilDelta(std::string_view source, std::string_view target) {
         const int src_at = block * kBlock;
         // Forward match from source[src_at] / target[base + i].
         int x = src_at, y = base + i;
-        while (x < src_len && y < out_len && source[static_cast<size_t>(x)] ==
-                                                 target[static_cast<size_t>(y)]) {
+        while (x < src_len && y < out_len &&
+               source[static_cast<size_t>(x)] == target[static_cast<size_t>(y)]) {
           ++x;
           ++y;
         }

@@ -108,18 +108,30 @@ bool DecodeSubscribeRequest(Value obj, proto::SubscribeRequest& r, Errors& err) 
   Value v;
   while (reader.Next(key, v)) {
     bool ok = true;
-    if (key == "channel") ok = ReadString(v, r.channel, "subscribe.channel", err);
-    else if (key == "token") ok = ReadString(v, r.token, "subscribe.token", err);
-    else if (key == "recover") ok = ReadBool(v, r.recover, "subscribe.recover", err);
-    else if (key == "epoch") ok = ReadString(v, r.epoch, "subscribe.epoch", err);
-    else if (key == "offset") ok = ReadInt(v, r.offset, "subscribe.offset", err);
-    else if (key == "data") ok = ReadRaw(v, r.data);
-    else if (key == "positioned") ok = ReadBool(v, r.positioned, "subscribe.positioned", err);
-    else if (key == "recoverable") ok = ReadBool(v, r.recoverable, "subscribe.recoverable", err);
-    else if (key == "join_leave") ok = ReadBool(v, r.join_leave, "subscribe.join_leave", err);
-    else if (key == "delta") ok = ReadString(v, r.delta, "subscribe.delta", err);
-    else if (key == "flag") ok = ReadInt(v, r.flag, "subscribe.flag", err);
-    else if (key == "type") ok = ReadInt(v, r.type, "subscribe.type", err);
+    if (key == "channel")
+      ok = ReadString(v, r.channel, "subscribe.channel", err);
+    else if (key == "token")
+      ok = ReadString(v, r.token, "subscribe.token", err);
+    else if (key == "recover")
+      ok = ReadBool(v, r.recover, "subscribe.recover", err);
+    else if (key == "epoch")
+      ok = ReadString(v, r.epoch, "subscribe.epoch", err);
+    else if (key == "offset")
+      ok = ReadInt(v, r.offset, "subscribe.offset", err);
+    else if (key == "data")
+      ok = ReadRaw(v, r.data);
+    else if (key == "positioned")
+      ok = ReadBool(v, r.positioned, "subscribe.positioned", err);
+    else if (key == "recoverable")
+      ok = ReadBool(v, r.recoverable, "subscribe.recoverable", err);
+    else if (key == "join_leave")
+      ok = ReadBool(v, r.join_leave, "subscribe.join_leave", err);
+    else if (key == "delta")
+      ok = ReadString(v, r.delta, "subscribe.delta", err);
+    else if (key == "flag")
+      ok = ReadInt(v, r.flag, "subscribe.flag", err);
+    else if (key == "type")
+      ok = ReadInt(v, r.type, "subscribe.type", err);
     if (!ok) return false;
   }
   return ReaderDone(reader, kPath, err);
@@ -211,8 +223,10 @@ bool DecodeStreamPosition(Value obj, proto::StreamPosition& r, Errors& err) {
   Value v;
   while (reader.Next(key, v)) {
     bool ok = true;
-    if (key == "offset") ok = ReadInt(v, r.offset, "history.since.offset", err);
-    else if (key == "epoch") ok = ReadString(v, r.epoch, "history.since.epoch", err);
+    if (key == "offset")
+      ok = ReadInt(v, r.offset, "history.since.offset", err);
+    else if (key == "epoch")
+      ok = ReadString(v, r.epoch, "history.since.epoch", err);
     if (!ok) return false;
   }
   return ReaderDone(reader, "history.since", err);
@@ -292,8 +306,10 @@ bool DecodeSubRefreshRequest(Value obj, proto::SubRefreshRequest& r, Errors& err
   Value v;
   while (reader.Next(key, v)) {
     bool ok = true;
-    if (key == "channel") ok = ReadString(v, r.channel, "sub_refresh.channel", err);
-    else if (key == "token") ok = ReadString(v, r.token, "sub_refresh.token", err);
+    if (key == "channel")
+      ok = ReadString(v, r.channel, "sub_refresh.channel", err);
+    else if (key == "token")
+      ok = ReadString(v, r.token, "sub_refresh.token", err);
     if (!ok) return false;
   }
   return ReaderDone(reader, "sub_refresh", err);
@@ -371,18 +387,30 @@ bool DecodeCommand(Value v, proto::Command& cmd, Errors& err) {
 
   // Several requests in one command: keep the one centrifuge's dispatcher would handle, which
   // checks them in this order.
-  if (connect) cmd.request = std::move(*connect);
-  else if (ping) cmd.request = *ping;
-  else if (subscribe) cmd.request = std::move(*subscribe);
-  else if (unsubscribe) cmd.request = std::move(*unsubscribe);
-  else if (publish) cmd.request = std::move(*publish);
-  else if (presence) cmd.request = std::move(*presence);
-  else if (presence_stats) cmd.request = std::move(*presence_stats);
-  else if (history) cmd.request = std::move(*history);
-  else if (rpc) cmd.request = std::move(*rpc);
-  else if (send) cmd.request = std::move(*send);
-  else if (refresh) cmd.request = std::move(*refresh);
-  else if (sub_refresh) cmd.request = std::move(*sub_refresh);
+  if (connect)
+    cmd.request = std::move(*connect);
+  else if (ping)
+    cmd.request = *ping;
+  else if (subscribe)
+    cmd.request = std::move(*subscribe);
+  else if (unsubscribe)
+    cmd.request = std::move(*unsubscribe);
+  else if (publish)
+    cmd.request = std::move(*publish);
+  else if (presence)
+    cmd.request = std::move(*presence);
+  else if (presence_stats)
+    cmd.request = std::move(*presence_stats);
+  else if (history)
+    cmd.request = std::move(*history);
+  else if (rpc)
+    cmd.request = std::move(*rpc);
+  else if (send)
+    cmd.request = std::move(*send);
+  else if (refresh)
+    cmd.request = std::move(*refresh);
+  else if (sub_refresh)
+    cmd.request = std::move(*sub_refresh);
   return true;
 }
 
@@ -671,11 +699,21 @@ void AppendProtocolString(std::string& out, std::string_view s) {
       out.append(s.data() + start, i - start);
       out.push_back('\\');
       switch (c) {
-        case '"': out.push_back('"'); break;
-        case '\\': out.push_back('\\'); break;
-        case '\n': out.push_back('n'); break;
-        case '\r': out.push_back('r'); break;
-        case '\t': out.push_back('t'); break;
+        case '"':
+          out.push_back('"');
+          break;
+        case '\\':
+          out.push_back('\\');
+          break;
+        case '\n':
+          out.push_back('n');
+          break;
+        case '\r':
+          out.push_back('r');
+          break;
+        case '\t':
+          out.push_back('t');
+          break;
         default:
           out.append("u00");
           out.push_back(kHex[c >> 4]);

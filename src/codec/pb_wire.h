@@ -126,7 +126,9 @@ class LengthPrefix {
 
 // Starts a length-delimited field whose body the caller appends; close the returned prefix (or
 // let it go out of scope) when done.
-inline void AppendLenTag(std::string& out, uint32_t field) { AppendTag(out, field, kLen); }
+inline void AppendLenTag(std::string& out, uint32_t field) {
+  AppendTag(out, field, kLen);
+}
 
 class Reader {
  public:

@@ -74,19 +74,32 @@ bool ForEachField(std::string_view data, Fn field_fn) {
 bool DecodeSubscribeRequest(std::string_view data, proto::SubscribeRequest& r) {
   return ForEachField(data, [&r](uint32_t f, WireType t, pb::Reader& rd) {
     switch (f) {
-      case 1: return ReadBytes(rd, t, r.channel);
-      case 2: return ReadBytes(rd, t, r.token);
-      case 3: return ReadBool(rd, t, r.recover);
-      case 6: return ReadBytes(rd, t, r.epoch);
-      case 7: return ReadU64(rd, t, r.offset);
-      case 8: return ReadBytes(rd, t, r.data);
-      case 9: return ReadBool(rd, t, r.positioned);
-      case 10: return ReadBool(rd, t, r.recoverable);
-      case 11: return ReadBool(rd, t, r.join_leave);
-      case 12: return ReadBytes(rd, t, r.delta);
-      case 14: return ReadNarrow(rd, t, r.flag);
-      case 15: return ReadNarrow(rd, t, r.type);
-      default: return rd.SkipField(f, t);
+      case 1:
+        return ReadBytes(rd, t, r.channel);
+      case 2:
+        return ReadBytes(rd, t, r.token);
+      case 3:
+        return ReadBool(rd, t, r.recover);
+      case 6:
+        return ReadBytes(rd, t, r.epoch);
+      case 7:
+        return ReadU64(rd, t, r.offset);
+      case 8:
+        return ReadBytes(rd, t, r.data);
+      case 9:
+        return ReadBool(rd, t, r.positioned);
+      case 10:
+        return ReadBool(rd, t, r.recoverable);
+      case 11:
+        return ReadBool(rd, t, r.join_leave);
+      case 12:
+        return ReadBytes(rd, t, r.delta);
+      case 14:
+        return ReadNarrow(rd, t, r.flag);
+      case 15:
+        return ReadNarrow(rd, t, r.type);
+      default:
+        return rd.SkipField(f, t);
     }
   });
 }
@@ -95,9 +108,12 @@ bool DecodeSubscribeRequest(std::string_view data, proto::SubscribeRequest& r) {
 bool DecodeMapEntry(std::string_view entry, std::string& key, std::string_view& value) {
   return ForEachField(entry, [&](uint32_t f, WireType t, pb::Reader& rd) {
     switch (f) {
-      case 1: return ReadBytes(rd, t, key);
-      case 2: return ReadSub(rd, t, value);
-      default: return rd.SkipField(f, t);
+      case 1:
+        return ReadBytes(rd, t, key);
+      case 2:
+        return ReadSub(rd, t, value);
+      default:
+        return rd.SkipField(f, t);
     }
   });
 }
@@ -105,8 +121,10 @@ bool DecodeMapEntry(std::string_view entry, std::string& key, std::string_view& 
 bool DecodeConnectRequest(std::string_view data, proto::ConnectRequest& r) {
   return ForEachField(data, [&r](uint32_t f, WireType t, pb::Reader& rd) {
     switch (f) {
-      case 1: return ReadBytes(rd, t, r.token);
-      case 2: return ReadBytes(rd, t, r.data);
+      case 1:
+        return ReadBytes(rd, t, r.token);
+      case 2:
+        return ReadBytes(rd, t, r.data);
       case 3: {
         std::string_view entry, value;
         std::string key;
@@ -116,8 +134,10 @@ bool DecodeConnectRequest(std::string_view data, proto::ConnectRequest& r) {
         r.subs[std::move(key)] = std::move(sub);
         return true;
       }
-      case 4: return ReadBytes(rd, t, r.name);
-      case 5: return ReadBytes(rd, t, r.version);
+      case 4:
+        return ReadBytes(rd, t, r.name);
+      case 5:
+        return ReadBytes(rd, t, r.version);
       case 6: {
         std::string_view entry, value;
         std::string key;
@@ -125,7 +145,8 @@ bool DecodeConnectRequest(std::string_view data, proto::ConnectRequest& r) {
         r.headers[std::move(key)].assign(value);
         return true;
       }
-      default: return rd.SkipField(f, t);
+      default:
+        return rd.SkipField(f, t);
     }
   });
 }
@@ -141,9 +162,12 @@ bool DecodeChannelOnly(std::string_view data, T& r) {
 bool DecodePublishRequest(std::string_view data, proto::PublishRequest& r) {
   return ForEachField(data, [&r](uint32_t f, WireType t, pb::Reader& rd) {
     switch (f) {
-      case 1: return ReadBytes(rd, t, r.channel);
-      case 2: return ReadBytes(rd, t, r.data);
-      default: return rd.SkipField(f, t);
+      case 1:
+        return ReadBytes(rd, t, r.channel);
+      case 2:
+        return ReadBytes(rd, t, r.data);
+      default:
+        return rd.SkipField(f, t);
     }
   });
 }
@@ -151,9 +175,12 @@ bool DecodePublishRequest(std::string_view data, proto::PublishRequest& r) {
 bool DecodeStreamPosition(std::string_view data, proto::StreamPosition& r) {
   return ForEachField(data, [&r](uint32_t f, WireType t, pb::Reader& rd) {
     switch (f) {
-      case 1: return ReadU64(rd, t, r.offset);
-      case 2: return ReadBytes(rd, t, r.epoch);
-      default: return rd.SkipField(f, t);
+      case 1:
+        return ReadU64(rd, t, r.offset);
+      case 2:
+        return ReadBytes(rd, t, r.epoch);
+      default:
+        return rd.SkipField(f, t);
     }
   });
 }
@@ -161,24 +188,27 @@ bool DecodeStreamPosition(std::string_view data, proto::StreamPosition& r) {
 bool DecodeHistoryRequest(std::string_view data, proto::HistoryRequest& r) {
   return ForEachField(data, [&r](uint32_t f, WireType t, pb::Reader& rd) {
     switch (f) {
-      case 1: return ReadBytes(rd, t, r.channel);
-      case 7: return ReadNarrow(rd, t, r.limit);
+      case 1:
+        return ReadBytes(rd, t, r.channel);
+      case 7:
+        return ReadNarrow(rd, t, r.limit);
       case 8: {
         std::string_view sub;
         if (!ReadSub(rd, t, sub)) return false;
         if (!r.since) r.since.emplace();
         return DecodeStreamPosition(sub, *r.since);
       }
-      case 9: return ReadBool(rd, t, r.reverse);
-      default: return rd.SkipField(f, t);
+      case 9:
+        return ReadBool(rd, t, r.reverse);
+      default:
+        return rd.SkipField(f, t);
     }
   });
 }
 
 bool DecodePingRequest(std::string_view data, proto::PingRequest&) {
-  return ForEachField(data, [](uint32_t f, WireType t, pb::Reader& rd) {
-    return rd.SkipField(f, t);
-  });
+  return ForEachField(data,
+                      [](uint32_t f, WireType t, pb::Reader& rd) { return rd.SkipField(f, t); });
 }
 
 bool DecodeSendRequest(std::string_view data, proto::SendRequest& r) {
@@ -191,9 +221,12 @@ bool DecodeSendRequest(std::string_view data, proto::SendRequest& r) {
 bool DecodeRpcRequest(std::string_view data, proto::RpcRequest& r) {
   return ForEachField(data, [&r](uint32_t f, WireType t, pb::Reader& rd) {
     switch (f) {
-      case 1: return ReadBytes(rd, t, r.data);
-      case 2: return ReadBytes(rd, t, r.method);
-      default: return rd.SkipField(f, t);
+      case 1:
+        return ReadBytes(rd, t, r.data);
+      case 2:
+        return ReadBytes(rd, t, r.method);
+      default:
+        return rd.SkipField(f, t);
     }
   });
 }
@@ -208,9 +241,12 @@ bool DecodeRefreshRequest(std::string_view data, proto::RefreshRequest& r) {
 bool DecodeSubRefreshRequest(std::string_view data, proto::SubRefreshRequest& r) {
   return ForEachField(data, [&r](uint32_t f, WireType t, pb::Reader& rd) {
     switch (f) {
-      case 1: return ReadBytes(rd, t, r.channel);
-      case 2: return ReadBytes(rd, t, r.token);
-      default: return rd.SkipField(f, t);
+      case 1:
+        return ReadBytes(rd, t, r.channel);
+      case 2:
+        return ReadBytes(rd, t, r.token);
+      default:
+        return rd.SkipField(f, t);
     }
   });
 }
@@ -240,38 +276,63 @@ bool DecodeCommand(std::string_view data, proto::Command& cmd) {
 
   bool ok = ForEachField(data, [&](uint32_t f, WireType t, pb::Reader& rd) {
     switch (f) {
-      case 1: return ReadNarrow(rd, t, cmd.id);
-      case 4: return DecodeSlot(rd, t, connect, DecodeConnectRequest);
-      case 5: return DecodeSlot(rd, t, subscribe, DecodeSubscribeRequest);
-      case 6: return DecodeSlot(rd, t, unsubscribe, DecodeChannelOnly<proto::UnsubscribeRequest>);
-      case 7: return DecodeSlot(rd, t, publish, DecodePublishRequest);
-      case 8: return DecodeSlot(rd, t, presence, DecodeChannelOnly<proto::PresenceRequest>);
+      case 1:
+        return ReadNarrow(rd, t, cmd.id);
+      case 4:
+        return DecodeSlot(rd, t, connect, DecodeConnectRequest);
+      case 5:
+        return DecodeSlot(rd, t, subscribe, DecodeSubscribeRequest);
+      case 6:
+        return DecodeSlot(rd, t, unsubscribe, DecodeChannelOnly<proto::UnsubscribeRequest>);
+      case 7:
+        return DecodeSlot(rd, t, publish, DecodePublishRequest);
+      case 8:
+        return DecodeSlot(rd, t, presence, DecodeChannelOnly<proto::PresenceRequest>);
       case 9:
         return DecodeSlot(rd, t, presence_stats, DecodeChannelOnly<proto::PresenceStatsRequest>);
-      case 10: return DecodeSlot(rd, t, history, DecodeHistoryRequest);
-      case 11: return DecodeSlot(rd, t, ping, DecodePingRequest);
-      case 12: return DecodeSlot(rd, t, send, DecodeSendRequest);
-      case 13: return DecodeSlot(rd, t, rpc, DecodeRpcRequest);
-      case 14: return DecodeSlot(rd, t, refresh, DecodeRefreshRequest);
-      case 15: return DecodeSlot(rd, t, sub_refresh, DecodeSubRefreshRequest);
-      default: return rd.SkipField(f, t);
+      case 10:
+        return DecodeSlot(rd, t, history, DecodeHistoryRequest);
+      case 11:
+        return DecodeSlot(rd, t, ping, DecodePingRequest);
+      case 12:
+        return DecodeSlot(rd, t, send, DecodeSendRequest);
+      case 13:
+        return DecodeSlot(rd, t, rpc, DecodeRpcRequest);
+      case 14:
+        return DecodeSlot(rd, t, refresh, DecodeRefreshRequest);
+      case 15:
+        return DecodeSlot(rd, t, sub_refresh, DecodeSubRefreshRequest);
+      default:
+        return rd.SkipField(f, t);
     }
   });
   if (!ok) return false;
 
   // Same precedence as the JSON decoder (centrifuge's dispatch order).
-  if (connect) cmd.request = std::move(*connect);
-  else if (ping) cmd.request = *ping;
-  else if (subscribe) cmd.request = std::move(*subscribe);
-  else if (unsubscribe) cmd.request = std::move(*unsubscribe);
-  else if (publish) cmd.request = std::move(*publish);
-  else if (presence) cmd.request = std::move(*presence);
-  else if (presence_stats) cmd.request = std::move(*presence_stats);
-  else if (history) cmd.request = std::move(*history);
-  else if (rpc) cmd.request = std::move(*rpc);
-  else if (send) cmd.request = std::move(*send);
-  else if (refresh) cmd.request = std::move(*refresh);
-  else if (sub_refresh) cmd.request = std::move(*sub_refresh);
+  if (connect)
+    cmd.request = std::move(*connect);
+  else if (ping)
+    cmd.request = *ping;
+  else if (subscribe)
+    cmd.request = std::move(*subscribe);
+  else if (unsubscribe)
+    cmd.request = std::move(*unsubscribe);
+  else if (publish)
+    cmd.request = std::move(*publish);
+  else if (presence)
+    cmd.request = std::move(*presence);
+  else if (presence_stats)
+    cmd.request = std::move(*presence_stats);
+  else if (history)
+    cmd.request = std::move(*history);
+  else if (rpc)
+    cmd.request = std::move(*rpc);
+  else if (send)
+    cmd.request = std::move(*send);
+  else if (refresh)
+    cmd.request = std::move(*refresh);
+  else if (sub_refresh)
+    cmd.request = std::move(*sub_refresh);
   return true;
 }
 

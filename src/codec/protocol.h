@@ -33,7 +33,7 @@ struct Publication {
   uint64_t offset = 0;
   std::map<std::string, std::string> tags;
   bool delta = false;
-  int64_t time = 0;  // ms; kept in history, never sent to clients
+  int64_t time = 0;   // ms; kept in history, never sent to clients
   std::string epoch;  // set on live pushes of history channels, as Centrifugo does
 };
 
@@ -63,13 +63,19 @@ struct ConnectRequest {
   std::map<std::string, std::string> headers;
 };
 
-struct UnsubscribeRequest { std::string channel; };
+struct UnsubscribeRequest {
+  std::string channel;
+};
 struct PublishRequest {
   std::string channel;
   std::string data;
 };
-struct PresenceRequest { std::string channel; };
-struct PresenceStatsRequest { std::string channel; };
+struct PresenceRequest {
+  std::string channel;
+};
+struct PresenceStatsRequest {
+  std::string channel;
+};
 struct HistoryRequest {
   std::string channel;
   int32_t limit = 0;
@@ -77,22 +83,26 @@ struct HistoryRequest {
   bool reverse = false;
 };
 struct PingRequest {};
-struct SendRequest { std::string data; };
+struct SendRequest {
+  std::string data;
+};
 struct RpcRequest {
   std::string data;
   std::string method;
 };
-struct RefreshRequest { std::string token; };
+struct RefreshRequest {
+  std::string token;
+};
 struct SubRefreshRequest {
   std::string channel;
   std::string token;
 };
 
 // Exactly one request is set; std::monostate means "no known request field" (a pong when id==0).
-using Request = std::variant<std::monostate, ConnectRequest, SubscribeRequest, UnsubscribeRequest,
-                             PublishRequest, PresenceRequest, PresenceStatsRequest, HistoryRequest,
-                             PingRequest, SendRequest, RpcRequest, RefreshRequest,
-                             SubRefreshRequest>;
+using Request =
+    std::variant<std::monostate, ConnectRequest, SubscribeRequest, UnsubscribeRequest,
+                 PublishRequest, PresenceRequest, PresenceStatsRequest, HistoryRequest, PingRequest,
+                 SendRequest, RpcRequest, RefreshRequest, SubRefreshRequest>;
 
 struct Command {
   uint32_t id = 0;
@@ -131,7 +141,9 @@ struct ConnectResult {
 
 struct UnsubscribeResult {};
 struct PublishResult {};
-struct PresenceResult { std::map<std::string, ClientInfo> presence; };
+struct PresenceResult {
+  std::map<std::string, ClientInfo> presence;
+};
 struct PresenceStatsResult {
   uint32_t num_clients = 0;
   uint32_t num_users = 0;
@@ -141,7 +153,9 @@ struct HistoryResult {
   std::string epoch;
   uint64_t offset = 0;
 };
-struct RpcResult { std::string data; };
+struct RpcResult {
+  std::string data;
+};
 struct RefreshResult {
   std::string client;
   std::string version;
@@ -171,13 +185,19 @@ struct Reply {
 
 // ---- pushes ----
 
-struct Join { ClientInfo info; };
-struct Leave { ClientInfo info; };
+struct Join {
+  ClientInfo info;
+};
+struct Leave {
+  ClientInfo info;
+};
 struct Unsubscribe {
   uint32_t code = 0;
   std::string reason;
 };
-struct Message { std::string data; };
+struct Message {
+  std::string data;
+};
 struct Subscribe {
   bool recoverable = false;
   std::string epoch;

@@ -1,9 +1,10 @@
 // Typed configuration with Centrifugo's defaults.
 //
 // The structure follows Centrifugo v6's nested keys (client.token.hmac_secret_key, http_api.key,
-// channel.namespaces, ...). The loader (loader.h) also accepts v5's flat keys (token_hmac_secret_key,
-// api_key, namespaces, top-level channel options, ...), environment variables and flags, and maps
-// them onto this one structure. Every default below is Centrifugo's unless marked "gyre".
+// channel.namespaces, ...). The loader (loader.h) also accepts v5's flat keys
+// (token_hmac_secret_key, api_key, namespaces, top-level channel options, ...), environment
+// variables and flags, and maps them onto this one structure. Every default below is Centrifugo's
+// unless marked "gyre".
 #pragma once
 
 #include <chrono>

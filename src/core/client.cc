@@ -19,7 +19,9 @@ Client::Client(Node* node, Hub* hub, Transport* transport, proto::Encoding encod
   expiry_timer_.Set(&Client::OnExpiryTimer, this);
 }
 
-Client::~Client() { *alive_ = nullptr; }
+Client::~Client() {
+  *alive_ = nullptr;
+}
 
 void Client::Start() {
   // Not authenticated within stale_close_delay -> 3502.
@@ -76,17 +78,28 @@ void Client::Dispatch(proto::Command& cmd) {
   std::visit(
       [&](auto& r) {
         using T = std::decay_t<decltype(r)>;
-        if constexpr (std::is_same_v<T, proto::SubscribeRequest>) HandleSubscribe(cmd.id, r);
-        else if constexpr (std::is_same_v<T, proto::UnsubscribeRequest>) HandleUnsubscribe(cmd.id, r);
-        else if constexpr (std::is_same_v<T, proto::PublishRequest>) HandlePublish(cmd.id, r);
-        else if constexpr (std::is_same_v<T, proto::PresenceRequest>) HandlePresence(cmd.id, r);
-        else if constexpr (std::is_same_v<T, proto::PresenceStatsRequest>) HandlePresenceStats(cmd.id, r);
-        else if constexpr (std::is_same_v<T, proto::HistoryRequest>) HandleHistory(cmd.id, r);
-        else if constexpr (std::is_same_v<T, proto::RefreshRequest>) HandleRefresh(cmd.id, r);
-        else if constexpr (std::is_same_v<T, proto::SubRefreshRequest>) HandleSubRefresh(cmd.id, r);
-        else if constexpr (std::is_same_v<T, proto::RpcRequest>) SendError(cmd.id, errors::NotAvailable());
-        else if constexpr (std::is_same_v<T, proto::SendRequest>) Disconnect(disconnects::NotAvailable());
-        else Disconnect(disconnects::BadRequest());  // second connect, ping, unknown
+        if constexpr (std::is_same_v<T, proto::SubscribeRequest>)
+          HandleSubscribe(cmd.id, r);
+        else if constexpr (std::is_same_v<T, proto::UnsubscribeRequest>)
+          HandleUnsubscribe(cmd.id, r);
+        else if constexpr (std::is_same_v<T, proto::PublishRequest>)
+          HandlePublish(cmd.id, r);
+        else if constexpr (std::is_same_v<T, proto::PresenceRequest>)
+          HandlePresence(cmd.id, r);
+        else if constexpr (std::is_same_v<T, proto::PresenceStatsRequest>)
+          HandlePresenceStats(cmd.id, r);
+        else if constexpr (std::is_same_v<T, proto::HistoryRequest>)
+          HandleHistory(cmd.id, r);
+        else if constexpr (std::is_same_v<T, proto::RefreshRequest>)
+          HandleRefresh(cmd.id, r);
+        else if constexpr (std::is_same_v<T, proto::SubRefreshRequest>)
+          HandleSubRefresh(cmd.id, r);
+        else if constexpr (std::is_same_v<T, proto::RpcRequest>)
+          SendError(cmd.id, errors::NotAvailable());
+        else if constexpr (std::is_same_v<T, proto::SendRequest>)
+          Disconnect(disconnects::NotAvailable());
+        else
+          Disconnect(disconnects::BadRequest());  // second connect, ping, unknown
       },
       req);
 }
@@ -252,7 +265,8 @@ void Client::ArmExpiry() {
   auto consider = [&](int64_t at) {
     if (at > 0 && (next == 0 || at < next)) next = at;
   };
-  if (expire_at_ > 0) consider(expire_at_ + node_->config().client.expired_close_delay.count() / 1000);
+  if (expire_at_ > 0)
+    consider(expire_at_ + node_->config().client.expired_close_delay.count() / 1000);
   for (auto& s : subs_) {
     if (s->expire_at > 0) {
       consider(s->expire_at + node_->config().client.expired_sub_close_delay.count() / 1000);
@@ -266,7 +280,9 @@ void Client::ArmExpiry() {
   hub_->loop()->timers().Arm(expiry_timer_, delay_ms > 0 ? delay_ms : 0);
 }
 
-void Client::OnExpiryTimer(void* self) { static_cast<Client*>(self)->CheckExpiry(); }
+void Client::OnExpiryTimer(void* self) {
+  static_cast<Client*>(self)->CheckExpiry();
+}
 
 void Client::CheckExpiry() {
   if (state_ != State::kConnected) return;
@@ -289,8 +305,8 @@ void Client::CheckExpiry() {
     }
     proto::Push p;
     p.channel = s->channel;
-    p.body = proto::Unsubscribe{unsubscribes::kExpired.code,
-                                std::string(unsubscribes::kExpired.reason)};
+    p.body =
+        proto::Unsubscribe{unsubscribes::kExpired.code, std::string(unsubscribes::kExpired.reason)};
     UnsubscribeInternal(s, true);
     SendPush(std::move(p));
   }

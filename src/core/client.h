@@ -43,7 +43,7 @@ struct Subscription {
   bool recoverable = false;
   bool push_join_leave = false;
   bool presence = false;
-  bool join_leave = false;  // emit join/leave for this subscriber
+  bool join_leave = false;   // emit join/leave for this subscriber
   bool delta = false;        // negotiated delta: "fossil" (spec §4.6)
   bool delta_ready = false;  // the client holds a full publication: deltas may follow
   // Until the subscribe reply (or connect reply, or Subscribe push) is written, live pushes
@@ -106,8 +106,8 @@ class Client {
   enum class Delivery : uint8_t { kOk, kSlow, kInsufficientState };
   // Picks the variant of `push` this subscription needs (plain, or full/delta for a delta
   // subscription).
-  Delivery DeliverPush(Subscription& sub, PushKind kind, const EncodedPush& push,
-                       uint64_t offset, const std::string& epoch);
+  Delivery DeliverPush(Subscription& sub, PushKind kind, const EncodedPush& push, uint64_t offset,
+                       const std::string& epoch);
   // The subscription's stream position was lost (spec §4.5): unsubscribe push 2500, or
   // disconnect 3010 for a server-side subscription.
   void HandleInsufficientState(std::string_view channel);
@@ -202,8 +202,8 @@ class Client {
   proto::Encoding encoding_;
   State state_ = State::kConnecting;
   bool waiting_pong_ = false;
-  bool counted_ = false;  // registered in Node's connection accounting
-  bool in_hub_ = false;   // registered in the Hub's client and user maps
+  bool counted_ = false;          // registered in Node's connection accounting
+  bool in_hub_ = false;           // registered in the Hub's client and user maps
   bool connect_pending_ = false;  // connect accepted, server-side subscriptions in progress
   std::string id_;
   std::string user_;
@@ -211,7 +211,7 @@ class Client {
   int64_t expire_at_ = 0;  // unix seconds; 0 = never
   std::vector<std::unique_ptr<Subscription>> subs_;
   Timer ping_timer_;
-  Timer pong_timer_;   // also the stale timer before connect
+  Timer pong_timer_;  // also the stale timer before connect
   Timer expiry_timer_;
   std::shared_ptr<Client*> alive_;  // points to this until destruction
 };

@@ -86,15 +86,15 @@ bool Client::PresenceAllowed(uint32_t id, const std::string& channel) {
 
 void Client::HandlePresence(uint32_t id, proto::PresenceRequest& req) {
   if (!PresenceAllowed(id, req.channel)) return;
-  node_->presence().Get(
-      req.channel, OnLoop([id](Client* c, Result<PresenceManager::PresenceMap> r) {
-        if (c->state_ != State::kConnected) return;
-        if (!r.ok()) {
-          c->SendError(id, errors::Internal());
-        } else {
-          c->SendReply(id, proto::PresenceResult{std::move(r.value())});
-        }
-      }));
+  node_->presence().Get(req.channel,
+                        OnLoop([id](Client* c, Result<PresenceManager::PresenceMap> r) {
+                          if (c->state_ != State::kConnected) return;
+                          if (!r.ok()) {
+                            c->SendError(id, errors::Internal());
+                          } else {
+                            c->SendReply(id, proto::PresenceResult{std::move(r.value())});
+                          }
+                        }));
 }
 
 void Client::HandlePresenceStats(uint32_t id, proto::PresenceStatsRequest& req) {
@@ -143,21 +143,21 @@ void Client::HandleHistory(uint32_t id, proto::HistoryRequest& req) {
     q.since = StreamPosition{req.since->offset, req.since->epoch};
   }
   node_->broker().History(req.channel, q, OnLoop([id](Client* c, Result<HistoryData> r) {
-    if (c->state_ != State::kConnected) return;
-    if (!r.ok()) {
-      c->SendError(id, r.error());
-      return;
-    }
-    proto::HistoryResult res;
-    res.publications = std::move(r->publications);
-    for (auto& p : res.publications) {
-      p.time = 0;
-      p.delta = false;
-    }
-    res.epoch = r->top.epoch;
-    res.offset = r->top.offset;
-    c->SendReply(id, std::move(res));
-  }));
+                            if (c->state_ != State::kConnected) return;
+                            if (!r.ok()) {
+                              c->SendError(id, r.error());
+                              return;
+                            }
+                            proto::HistoryResult res;
+                            res.publications = std::move(r->publications);
+                            for (auto& p : res.publications) {
+                              p.time = 0;
+                              p.delta = false;
+                            }
+                            res.epoch = r->top.epoch;
+                            res.offset = r->top.offset;
+                            c->SendReply(id, std::move(res));
+                          }));
 }
 
 }  // namespace gyre::core

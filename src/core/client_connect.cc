@@ -38,8 +38,10 @@ void Client::HandleConnect(uint32_t id, proto::ConnectRequest& req) {
   user_ = claims.user;
   conn_info_ = claims.info;
   if (have_claims && !cc.insecure) {
-    if (claims.expire_at.has_value()) expire_at_ = *claims.expire_at;
-    else expire_at_ = claims.exp;
+    if (claims.expire_at.has_value())
+      expire_at_ = *claims.expire_at;
+    else
+      expire_at_ = claims.exp;
   }
   if (!node_->AddConnection(user_)) {
     Disconnect(disconnects::ConnectionLimit());

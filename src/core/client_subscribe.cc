@@ -142,8 +142,10 @@ void Client::HandleSubscribe(uint32_t id, proto::SubscribeRequest& req) {
 
   bool history = o.HistoryEnabled();
   bool can_history = CanHistory(o, req.channel, true) || from_token;
-  p.positioned = history && (o.force_positioning || (req.positioned && (o.allow_positioning || can_history)));
-  p.recoverable = history && (o.force_recovery || (req.recoverable && (o.allow_recovery || can_history)));
+  p.positioned =
+      history && (o.force_positioning || (req.positioned && (o.allow_positioning || can_history)));
+  p.recoverable =
+      history && (o.force_recovery || (req.recoverable && (o.allow_recovery || can_history)));
   p.presence = o.presence;
   p.join_leave = o.join_leave;
   p.push_join_leave =
@@ -170,19 +172,20 @@ void Client::HandleSubscribe(uint32_t id, proto::SubscribeRequest& req) {
   p.reject_unrecovered = (req.flag & 2) != 0;
   std::string channel = p.channel;
   bool join_leave = p.join_leave;
-  SubscribeInternal(std::move(p), [id, channel, join_leave](Client* c,
-                                                           Result<proto::SubscribeResult> r) {
-    if (!r.ok()) {
-      c->SendError(id, r.error());
-      return;
-    }
-    c->SendReply(id, std::move(*r));
-    c->ReleaseHeld(channel);
-    if (join_leave) {
-      if (Subscription* s = c->FindSub(channel)) c->node_->broker().PublishJoin(channel, c->Info(s));
-    }
-    c->ArmExpiry();
-  });
+  SubscribeInternal(std::move(p),
+                    [id, channel, join_leave](Client* c, Result<proto::SubscribeResult> r) {
+                      if (!r.ok()) {
+                        c->SendError(id, r.error());
+                        return;
+                      }
+                      c->SendReply(id, std::move(*r));
+                      c->ReleaseHeld(channel);
+                      if (join_leave) {
+                        if (Subscription* s = c->FindSub(channel))
+                          c->node_->broker().PublishJoin(channel, c->Info(s));
+                      }
+                      c->ArmExpiry();
+                    });
 }
 
 void Client::SubscribeInternal(SubscribeParams p, SubscribeDone done) {
@@ -306,8 +309,7 @@ void Client::ReleaseHeld(std::string_view channel) {
   held.swap(s->held);
   for (auto& h : held) {
     if (state_ == State::kClosed) return;
-    if (DeliverMessage(*s, h.kind, h.message, h.delta, h.offset) ==
-        Delivery::kInsufficientState) {
+    if (DeliverMessage(*s, h.kind, h.message, h.delta, h.offset) == Delivery::kInsufficientState) {
       HandleInsufficientState(channel);
       return;
     }
@@ -385,22 +387,23 @@ void Client::ServerSubscribe(SubscribeParams p) {
   p.server_side = true;
   std::string channel = p.channel;
   bool join_leave = p.join_leave;
-  SubscribeInternal(std::move(p), [channel, join_leave](Client* c,
-                                                       Result<proto::SubscribeResult> r) {
-    if (!r.ok()) return;
-    proto::Subscribe push;
-    push.recoverable = r->recoverable;
-    push.epoch = r->epoch;
-    push.offset = r->offset;
-    push.positioned = r->positioned;
-    push.data = r->data;
-    c->SendPush(proto::Push{channel, std::move(push)});
-    c->ReleaseHeld(channel);
-    if (join_leave) {
-      if (Subscription* s = c->FindSub(channel)) c->node_->broker().PublishJoin(channel, c->Info(s));
-    }
-    c->ArmExpiry();
-  });
+  SubscribeInternal(std::move(p),
+                    [channel, join_leave](Client* c, Result<proto::SubscribeResult> r) {
+                      if (!r.ok()) return;
+                      proto::Subscribe push;
+                      push.recoverable = r->recoverable;
+                      push.epoch = r->epoch;
+                      push.offset = r->offset;
+                      push.positioned = r->positioned;
+                      push.data = r->data;
+                      c->SendPush(proto::Push{channel, std::move(push)});
+                      c->ReleaseHeld(channel);
+                      if (join_leave) {
+                        if (Subscription* s = c->FindSub(channel))
+                          c->node_->broker().PublishJoin(channel, c->Info(s));
+                      }
+                      c->ArmExpiry();
+                    });
 }
 
 void Client::ServerUnsubscribe(std::string_view channel) {

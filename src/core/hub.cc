@@ -71,9 +71,14 @@ void Hub::Deliver(const std::string& channel, PushKind kind, const EncodedPush& 
   std::vector<Client*> lost;
   for (Subscription* sub : it->second) {
     switch (sub->client->DeliverPush(*sub, kind, push, offset, epoch)) {
-      case Client::Delivery::kOk: break;
-      case Client::Delivery::kSlow: slow.push_back(sub->client); break;
-      case Client::Delivery::kInsufficientState: lost.push_back(sub->client); break;
+      case Client::Delivery::kOk:
+        break;
+      case Client::Delivery::kSlow:
+        slow.push_back(sub->client);
+        break;
+      case Client::Delivery::kInsufficientState:
+        lost.push_back(sub->client);
+        break;
     }
   }
   for (Client* c : slow) c->Disconnect(disconnects::Slow());

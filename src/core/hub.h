@@ -64,8 +64,8 @@ class Hub {
   bool RemoveSubscriber(Subscription* sub);
 
   // Fan-out of one push to every local subscriber of `channel`.
-  void Deliver(const std::string& channel, PushKind kind, const EncodedPush& push,
-               uint64_t offset, const std::string& epoch);
+  void Deliver(const std::string& channel, PushKind kind, const EncodedPush& push, uint64_t offset,
+               const std::string& epoch);
 
   std::vector<Client*> AllClients() const;
 

@@ -106,8 +106,8 @@ void Node::UnregisterSubscriber(std::string_view channel, int loop_index, proto:
   if (last) broker_->Unsubscribe(channel);
 }
 
-void Node::FanOut(std::string_view channel, PushKind kind, const proto::Push& push,
-                  uint64_t offset, const std::string& epoch, bool delta) {
+void Node::FanOut(std::string_view channel, PushKind kind, const proto::Push& push, uint64_t offset,
+                  const std::string& epoch, bool delta) {
   // Snapshot which loops need which encodings, then encode once per encoding (and per delta
   // variant when the channel has delta subscribers).
   std::vector<uint8_t> need(hubs_.size(), 0);  // bit 1 json, bit 2 protobuf
@@ -190,9 +190,8 @@ void Node::FanOut(std::string_view channel, PushKind kind, const proto::Push& pu
   for (size_t i = 0; i < hubs_.size(); ++i) {
     if (!need[i]) continue;
     Hub* hub = hubs_[i].get();
-    hub->loop()->Post([hub, ch, ep, encoded, kind, offset] {
-      hub->Deliver(*ch, kind, *encoded, offset, *ep);
-    });
+    hub->loop()->Post(
+        [hub, ch, ep, encoded, kind, offset] { hub->Deliver(*ch, kind, *encoded, offset, *ep); });
   }
 }
 
@@ -247,7 +246,8 @@ void Node::RemoveConnection(std::string_view user) {
 
 bool Node::AdmitConnection() {
   const auto& cc = config_.client;
-  if (cc.connection_limit > 0 && num_clients_.load() >= static_cast<uint32_t>(cc.connection_limit)) {
+  if (cc.connection_limit > 0 &&
+      num_clients_.load() >= static_cast<uint32_t>(cc.connection_limit)) {
     return false;
   }
   if (cc.connection_rate_limit <= 0) return true;

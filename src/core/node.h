@@ -89,7 +89,7 @@ class Node final : public BrokerEventHandler {
     std::vector<uint32_t> json;      // subscribers per loop
     std::vector<uint32_t> protobuf;  // subscribers per loop
     uint32_t total = 0;
-    uint32_t delta_json = 0;      // delta subscribers on this node, by encoding
+    uint32_t delta_json = 0;  // delta subscribers on this node, by encoding
     uint32_t delta_protobuf = 0;
     // While the channel has delta subscribers: the payload of its last publication, the base
     // of the next publication's delta.

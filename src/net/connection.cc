@@ -86,8 +86,8 @@ size_t Connection::ProcessHttp(char* data, size_t len) {
   size_t used = 0;
   while (used < len && state_ == State::kOpen && !awaiting_response_ && !ws_handler_) {
     HttpRequest req;
-    HttpParseResult r = ParseHttpRequest(std::string_view(data + used, len - used),
-                                         limits_->max_http_body, req);
+    HttpParseResult r =
+        ParseHttpRequest(std::string_view(data + used, len - used), limits_->max_http_body, req);
     if (r.status == HttpParseStatus::kIncomplete) break;
     if (r.status == HttpParseStatus::kError) {
       SendHttpResponse(BuildHttpResponse(r.error_status, "text/plain", r.error + "\n", false),
@@ -373,7 +373,9 @@ void Connection::Abort() {
   Destroy();
 }
 
-void Connection::OnCloseTimer(void* self) { static_cast<Connection*>(self)->Destroy(); }
+void Connection::OnCloseTimer(void* self) {
+  static_cast<Connection*>(self)->Destroy();
+}
 
 void Connection::NotifyClosed(uint16_t code) {
   if (notified_ || !ws_handler_) return;

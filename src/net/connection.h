@@ -15,9 +15,9 @@
 #include <string_view>
 #include <vector>
 
+#include "base/timer_wheel.h"
 #include "net/event_loop.h"
 #include "net/http.h"
-#include "base/timer_wheel.h"
 #include "net/websocket.h"
 
 namespace gyre::net {

@@ -46,7 +46,9 @@ EventLoop::~EventLoop() {
   ::close(epfd_);
 }
 
-EventLoop* EventLoop::Current() { return tls_loop; }
+EventLoop* EventLoop::Current() {
+  return tls_loop;
+}
 
 bool EventLoop::Add(int fd, uint32_t events, IoHandler* handler) {
   epoll_event ev{};
@@ -62,7 +64,9 @@ bool EventLoop::Modify(int fd, uint32_t events, IoHandler* handler) {
   return epoll_ctl(epfd_, EPOLL_CTL_MOD, fd, &ev) == 0;
 }
 
-void EventLoop::Remove(int fd) { epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, nullptr); }
+void EventLoop::Remove(int fd) {
+  epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, nullptr);
+}
 
 void EventLoop::Post(std::function<void()> fn) {
   {
@@ -83,7 +87,9 @@ void EventLoop::Stop() {
   (void)r;
 }
 
-void EventLoop::ScheduleTurnEnd(TurnTask* task) { turn_tasks_.push_back(task); }
+void EventLoop::ScheduleTurnEnd(TurnTask* task) {
+  turn_tasks_.push_back(task);
+}
 
 void EventLoop::DrainPosted() {
   std::vector<std::function<void()>> batch;

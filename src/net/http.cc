@@ -68,7 +68,8 @@ std::string UrlDecode(std::string_view s) {
 namespace {
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 }  // namespace
@@ -108,9 +109,12 @@ HttpParseResult ParseHttpRequest(std::string_view data, size_t max_body, HttpReq
   out.method.assign(line.substr(0, sp1));
   out.target.assign(line.substr(sp1 + 1, sp2 - sp1 - 1));
   std::string_view version = line.substr(sp2 + 1);
-  if (version == "HTTP/1.1") out.version_minor = 1;
-  else if (version == "HTTP/1.0") out.version_minor = 0;
-  else return fail(505, "unsupported HTTP version");
+  if (version == "HTTP/1.1")
+    out.version_minor = 1;
+  else if (version == "HTTP/1.0")
+    out.version_minor = 0;
+  else
+    return fail(505, "unsupported HTTP version");
   if (out.target.empty() || out.target[0] != '/') return fail(400, "malformed request target");
 
   out.headers.clear();
@@ -121,7 +125,8 @@ HttpParseResult ParseHttpRequest(std::string_view data, size_t max_body, HttpReq
     std::string_view h = head.substr(pos, e - pos);
     size_t colon = h.find(':');
     if (colon == std::string_view::npos || colon == 0) return fail(400, "malformed header line");
-    out.headers.emplace_back(std::string(h.substr(0, colon)), std::string(Trim(h.substr(colon + 1))));
+    out.headers.emplace_back(std::string(h.substr(0, colon)),
+                             std::string(Trim(h.substr(colon + 1))));
     pos = e + 2;
   }
 
@@ -133,7 +138,8 @@ HttpParseResult ParseHttpRequest(std::string_view data, size_t max_body, HttpReq
   std::string_view cl = out.Header("Content-Length");
   if (!cl.empty()) {
     auto [p, ec] = std::from_chars(cl.data(), cl.data() + cl.size(), body_len);
-    if (ec != std::errc() || p != cl.data() + cl.size()) return fail(400, "malformed Content-Length");
+    if (ec != std::errc() || p != cl.data() + cl.size())
+      return fail(400, "malformed Content-Length");
     if (body_len > max_body) return fail(413, "request body too large");
   }
   size_t total = head_end + 4 + body_len;
@@ -146,24 +152,42 @@ HttpParseResult ParseHttpRequest(std::string_view data, size_t max_body, HttpReq
 
 const char* StatusText(int status) {
   switch (status) {
-    case 101: return "Switching Protocols";
-    case 200: return "OK";
-    case 204: return "No Content";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 411: return "Length Required";
-    case 413: return "Payload Too Large";
-    case 416: return "Range Not Satisfiable";
-    case 426: return "Upgrade Required";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    case 505: return "HTTP Version Not Supported";
-    default: return "Unknown";
+    case 101:
+      return "Switching Protocols";
+    case 200:
+      return "OK";
+    case 204:
+      return "No Content";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 409:
+      return "Conflict";
+    case 411:
+      return "Length Required";
+    case 413:
+      return "Payload Too Large";
+    case 416:
+      return "Range Not Satisfiable";
+    case 426:
+      return "Upgrade Required";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 500:
+      return "Internal Server Error";
+    case 503:
+      return "Service Unavailable";
+    case 505:
+      return "HTTP Version Not Supported";
+    default:
+      return "Unknown";
   }
 }
 

@@ -49,8 +49,7 @@ const char* StatusText(int status);
 
 // Builds a complete response. `extra_headers` are full lines without CRLF.
 std::string BuildHttpResponse(int status, std::string_view content_type, std::string_view body,
-                              bool keep_alive,
-                              const std::vector<std::string>& extra_headers = {});
+                              bool keep_alive, const std::vector<std::string>& extra_headers = {});
 
 std::string UrlDecode(std::string_view s);
 

@@ -17,7 +17,9 @@ namespace gyre::net {
 Listener::Listener(EventLoop* loop, HttpHandler* handler, const ConnectionLimits* limits)
     : loop_(loop), handler_(handler), limits_(limits) {}
 
-Listener::~Listener() { Close(); }
+Listener::~Listener() {
+  Close();
+}
 
 Result<bool> Listener::Listen(const std::string& address, int port) {
   bool v6 = address.find(':') != std::string::npos;

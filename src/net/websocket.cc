@@ -47,8 +47,12 @@ WsParseResult ParseWsFrame(char* data, size_t len, uint64_t max_payload, WsFrame
     return r;
   }
   switch (opcode) {
-    case WsOpcode::kContinuation: case WsOpcode::kText: case WsOpcode::kBinary:
-    case WsOpcode::kClose: case WsOpcode::kPing: case WsOpcode::kPong:
+    case WsOpcode::kContinuation:
+    case WsOpcode::kText:
+    case WsOpcode::kBinary:
+    case WsOpcode::kClose:
+    case WsOpcode::kPing:
+    case WsOpcode::kPong:
       break;
     default:
       r.status = WsParseStatus::kError;

@@ -30,7 +30,9 @@ int UsableCores() {
 
 Server::Server(const config::Config& config) : config_(config) {}
 
-Server::~Server() { Shutdown(); }
+Server::~Server() {
+  Shutdown();
+}
 
 Result<std::unique_ptr<Server>> Server::Create(const config::Config& config) {
   std::unique_ptr<Server> s(new Server(config));
@@ -39,7 +41,8 @@ Result<std::unique_ptr<Server>> Server::Create(const config::Config& config) {
     return Error{0, "config key \"engine.type\": engine \"" + cfg.engine.type +
                         "\" is not available in this build (use \"memory\")"};
   }
-  auto verifier = auth::Verifier::Create(cfg.client.token, cfg.client.insecure_skip_token_signature_verify);
+  auto verifier =
+      auth::Verifier::Create(cfg.client.token, cfg.client.insecure_skip_token_signature_verify);
   if (!verifier.ok()) return verifier.error();
   std::shared_ptr<auth::Verifier> sub_verifier = *verifier;
   if (cfg.client.subscription_token_enabled) {
@@ -84,7 +87,9 @@ Result<bool> Server::Start() {
   return true;
 }
 
-int Server::port() const { return listeners_.empty() ? 0 : listeners_.front()->port(); }
+int Server::port() const {
+  return listeners_.empty() ? 0 : listeners_.front()->port();
+}
 
 void Server::Shutdown() {
   if (threads_.empty()) return;

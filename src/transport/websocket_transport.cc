@@ -57,9 +57,9 @@ bool HeaderHasToken(std::string_view value, std::string_view token) {
 }
 
 void Refuse(net::Connection& conn, int status, std::string_view message) {
-  conn.SendHttpResponse(
-      net::BuildHttpResponse(status, "text/plain; charset=utf-8", std::string(message) + "\n", false),
-      false);
+  conn.SendHttpResponse(net::BuildHttpResponse(status, "text/plain; charset=utf-8",
+                                               std::string(message) + "\n", false),
+                        false);
 }
 
 }  // namespace

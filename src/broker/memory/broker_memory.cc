@@ -24,8 +24,8 @@ void MemoryBroker::MaybeSweepLocked(Shard& s, int64_t now_ms) {
   }
 }
 
-MemoryBroker::Stream& MemoryBroker::StreamLocked(Shard& s, std::string_view channel,
-                                                 int64_t now_ms, int64_t meta_ttl_ms) {
+MemoryBroker::Stream& MemoryBroker::StreamLocked(Shard& s, std::string_view channel, int64_t now_ms,
+                                                 int64_t meta_ttl_ms) {
   MaybeSweepLocked(s, now_ms);
   auto [it, inserted] = s.streams.try_emplace(std::string(channel));
   Stream& st = it->second;
@@ -156,8 +156,7 @@ void MemoryPresence::Remove(std::string_view channel, std::string_view client_id
   if (it->second.empty()) s.channels.erase(it);
 }
 
-void MemoryPresence::Get(std::string_view channel,
-                         std::function<void(Result<PresenceMap>)> done) {
+void MemoryPresence::Get(std::string_view channel, std::function<void(Result<PresenceMap>)> done) {
   PresenceMap copy;
   {
     Shard& s = ShardFor(channel);
@@ -168,8 +167,7 @@ void MemoryPresence::Get(std::string_view channel,
   done(std::move(copy));
 }
 
-void MemoryPresence::GetStats(std::string_view channel,
-                              std::function<void(Result<Stats>)> done) {
+void MemoryPresence::GetStats(std::string_view channel, std::function<void(Result<Stats>)> done) {
   Stats st;
   {
     Shard& s = ShardFor(channel);

@@ -45,7 +45,7 @@ class MemoryBroker final : public core::Broker {
     std::mutex mu;
     std::unordered_map<std::string, Stream> streams;
     std::unordered_map<std::string, Idempotent> results;  // channel + '\0' + key
-    uint32_t ops = 0;  // operations since the last sweep
+    uint32_t ops = 0;                                     // operations since the last sweep
   };
   static constexpr uint32_t kSweepEvery = 4096;
   static constexpr size_t kShards = 64;
@@ -65,8 +65,7 @@ class MemoryBroker final : public core::Broker {
 class MemoryPresence final : public core::PresenceManager {
  public:
   void Add(std::string_view channel, const proto::ClientInfo& info) override;
-  void Remove(std::string_view channel, std::string_view client_id,
-              std::string_view user) override;
+  void Remove(std::string_view channel, std::string_view client_id, std::string_view user) override;
   void Get(std::string_view channel, std::function<void(Result<PresenceMap>)> done) override;
   void GetStats(std::string_view channel, std::function<void(Result<Stats>)> done) override;
 

@@ -52,10 +52,10 @@ TEST(JwkTest, ParsesRsaEcAndOkp) {
   std::vector<Jwk> keys;
   std::string error;
   std::vector<std::string> skipped;
-  ASSERT_TRUE(ParseJwks(KeySet({JwkJson(K().rsa.get(), "r", "RS256"), JwkJson(K().p256.get(), "e"),
-                                JwkJson(K().p521.get(), "e5", "ES512"),
-                                JwkJson(K().ed.get(), "o", "EdDSA")}),
-                        keys, error, &skipped))
+  ASSERT_TRUE(ParseJwks(
+      KeySet({JwkJson(K().rsa.get(), "r", "RS256"), JwkJson(K().p256.get(), "e"),
+              JwkJson(K().p521.get(), "e5", "ES512"), JwkJson(K().ed.get(), "o", "EdDSA")}),
+      keys, error, &skipped))
       << error;
   ASSERT_EQ(keys.size(), 4u) << (skipped.empty() ? "" : skipped[0]);
   EXPECT_EQ(keys[0].kty, "RSA");

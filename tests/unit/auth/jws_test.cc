@@ -32,8 +32,8 @@ TEST(JwsTest, Base64UrlIsStrict) {
 TEST(JwsTest, SplitAndHeader) {
   CompactJws jws;
   std::string error;
-  std::string token = Base64UrlEncode(R"({"alg":"ES256","kid":"k\u0031"})") + "." +
-                      Base64UrlEncode("{}") + ".AQI";
+  std::string token =
+      Base64UrlEncode(R"({"alg":"ES256","kid":"k\u0031"})") + "." + Base64UrlEncode("{}") + ".AQI";
   ASSERT_TRUE(SplitCompact(token, jws, error)) << error;
   EXPECT_EQ(jws.payload, "{}");
   EXPECT_EQ(jws.signature, "\x01\x02");
@@ -86,8 +86,8 @@ TEST(JwsTest, LoadPemAcceptsSpkiPkcs1AndCertificateOnlyKeys) {
   EXPECT_EQ(FamilyOfKey(key.get()), KeyFamily::kRsa);
   // PKCS#1 "RSA PUBLIC KEY".
   BIO* bio = BIO_new(BIO_s_mem());
-  OSSL_ENCODER_CTX* ectx = OSSL_ENCODER_CTX_new_for_pkey(
-      rsa.get(), OSSL_KEYMGMT_SELECT_PUBLIC_KEY, "PEM", "type-specific", nullptr);
+  OSSL_ENCODER_CTX* ectx = OSSL_ENCODER_CTX_new_for_pkey(rsa.get(), OSSL_KEYMGMT_SELECT_PUBLIC_KEY,
+                                                         "PEM", "type-specific", nullptr);
   ASSERT_TRUE(ectx);
   ASSERT_EQ(OSSL_ENCODER_to_bio(ectx, bio), 1);
   OSSL_ENCODER_CTX_free(ectx);

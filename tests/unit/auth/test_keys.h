@@ -7,10 +7,10 @@
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
+#include <openssl/encoder.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/pem.h>
-#include <openssl/encoder.h>
 #include <openssl/rsa.h>
 
 #include <memory>
@@ -26,9 +26,15 @@ struct KeyDeleter {
 };
 using Key = std::unique_ptr<EVP_PKEY, KeyDeleter>;
 
-inline Key GenRsa(unsigned bits = 2048) { return Key(EVP_RSA_gen(bits)); }
-inline Key GenEc(const char* curve) { return Key(EVP_EC_gen(curve)); }
-inline Key GenEd25519() { return Key(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519")); }
+inline Key GenRsa(unsigned bits = 2048) {
+  return Key(EVP_RSA_gen(bits));
+}
+inline Key GenEc(const char* curve) {
+  return Key(EVP_EC_gen(curve));
+}
+inline Key GenEd25519() {
+  return Key(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"));
+}
 
 inline std::string PublicPem(EVP_PKEY* key) {
   BIO* bio = BIO_new(BIO_s_mem());
@@ -40,7 +46,9 @@ inline std::string PublicPem(EVP_PKEY* key) {
   return out;
 }
 
-inline std::string B64Url(std::string_view in) { return Base64Encode(in, true, false); }
+inline std::string B64Url(std::string_view in) {
+  return Base64Encode(in, true, false);
+}
 
 inline std::string BnBytes(const BIGNUM* bn, int width = 0) {
   std::string out(width ? width : BN_num_bytes(bn), '\0');
@@ -108,8 +116,8 @@ inline std::string JwkJson(EVP_PKEY* key, std::string_view kid, std::string_view
       BIGNUM* e = nullptr;
       EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_N, &n);
       EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_E, &e);
-      out += R"(,"kty":"RSA","n":")" + B64Url(BnBytes(n)) + R"(","e":")" + B64Url(BnBytes(e)) +
-             "\"";
+      out +=
+          R"(,"kty":"RSA","n":")" + B64Url(BnBytes(n)) + R"(","e":")" + B64Url(BnBytes(e)) + "\"";
       BN_free(n);
       BN_free(e);
       break;

@@ -12,7 +12,8 @@ namespace gyre::json {
 namespace {
 
 std::string Nested(int depth, char open, char close) {
-  return std::string(static_cast<size_t>(depth), open) + std::string(static_cast<size_t>(depth), close);
+  return std::string(static_cast<size_t>(depth), open) +
+         std::string(static_cast<size_t>(depth), close);
 }
 
 // --- Parse ----------------------------------------------------------------------------------
@@ -321,8 +322,7 @@ TEST(JsonGet, Int64) {
     EXPECT_TRUE(GetInt64(Parse(c.text), v)) << c.text;
     EXPECT_EQ(v, c.want) << c.text;
   }
-  const std::string_view bad[] = {"1.5", "0.1", "-2.25", R"("1")", "true", "null", "[1]",
-                                  "1e-1"};
+  const std::string_view bad[] = {"1.5", "0.1", "-2.25", R"("1")", "true", "null", "[1]", "1e-1"};
   for (std::string_view text : bad) {
     int64_t v = 0;
     EXPECT_FALSE(GetInt64(Parse(text), v)) << text;
@@ -344,20 +344,16 @@ TEST(JsonGet, Uint64) {
     uint64_t want;
   };
   const Case ok[] = {
-      {"0", 0},
-      {"1", 1},
-      {"18446744073709551615", std::numeric_limits<uint64_t>::max()},
-      {"1e3", 1000},
-      {"4.0", 4},
-      {"1e19", 10'000'000'000'000'000'000ull},
+      {"0", 0},      {"1", 1},   {"18446744073709551615", std::numeric_limits<uint64_t>::max()},
+      {"1e3", 1000}, {"4.0", 4}, {"1e19", 10'000'000'000'000'000'000ull},
   };
   for (const auto& c : ok) {
     uint64_t v = 7;
     EXPECT_TRUE(GetUint64(Parse(c.text), v)) << c.text;
     EXPECT_EQ(v, c.want) << c.text;
   }
-  const std::string_view bad[] = {"-1", "-0", "1.5", "18446744073709551616", "1e20",
-                                  R"("5")", "false", "null"};
+  const std::string_view bad[] = {"-1",   "-0",     "1.5",   "18446744073709551616",
+                                  "1e20", R"("5")", "false", "null"};
   for (std::string_view text : bad) {
     uint64_t v = 0;
     EXPECT_FALSE(GetUint64(Parse(text), v)) << text;

@@ -80,12 +80,12 @@ TEST(Base64, RoundTripsEveryByteAndLength) {
 }
 
 TEST(Base64, RejectsInvalid) {
-  EXPECT_FALSE(Base64Decode("Z").has_value());          // one leftover char carries < 8 bits
-  EXPECT_FALSE(Base64Decode("Zm9vY").has_value());      // 4n+1 characters
-  EXPECT_FALSE(Base64Decode("Zm9v!").has_value());      // not in any alphabet
-  EXPECT_FALSE(Base64Decode("Zm 9v").has_value());      // whitespace
+  EXPECT_FALSE(Base64Decode("Z").has_value());      // one leftover char carries < 8 bits
+  EXPECT_FALSE(Base64Decode("Zm9vY").has_value());  // 4n+1 characters
+  EXPECT_FALSE(Base64Decode("Zm9v!").has_value());  // not in any alphabet
+  EXPECT_FALSE(Base64Decode("Zm 9v").has_value());  // whitespace
   EXPECT_FALSE(Base64Decode("Zm9v\n").has_value());
-  EXPECT_FALSE(Base64Decode("Zg==Zg==").has_value());   // padding in the middle
+  EXPECT_FALSE(Base64Decode("Zg==Zg==").has_value());  // padding in the middle
   EXPECT_FALSE(Base64Decode("Z===").has_value());
   EXPECT_FALSE(Base64Decode(std::string("Zm\0v", 4)).has_value());
   EXPECT_FALSE(Base64Decode("Zm9v\xC3\xA9").has_value());
@@ -98,7 +98,9 @@ TEST(Base64, EmptyAndPaddingOnly) {
 
 // --- Random identifiers ---------------------------------------------------------------------
 
-bool IsLowerHex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
+bool IsLowerHex(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
 
 TEST(NewUuid, Version4Format) {
   std::set<std::string> seen;
@@ -112,7 +114,7 @@ TEST(NewUuid, Version4Format) {
         EXPECT_TRUE(IsLowerHex(u[k])) << u;
       }
     }
-    EXPECT_EQ(u[14], '4') << u;  // version
+    EXPECT_EQ(u[14], '4') << u;                                                    // version
     EXPECT_NE(std::string_view("89ab").find(u[19]), std::string_view::npos) << u;  // variant
     seen.insert(u);
   }

@@ -1,9 +1,9 @@
-#include "broker/memory/broker_memory.h"
-
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
+
+#include "broker/memory/broker_memory.h"
 
 namespace gyre::broker {
 namespace {
@@ -19,8 +19,12 @@ class Recorder final : public core::BrokerEventHandler {
                          const StreamPosition& pos) override {
     pubs.push_back({std::string(ch), pub.data, pos.offset});
   }
-  void HandleJoin(std::string_view, const proto::ClientInfo& i) override { joins.push_back(i.client); }
-  void HandleLeave(std::string_view, const proto::ClientInfo& i) override { leaves.push_back(i.client); }
+  void HandleJoin(std::string_view, const proto::ClientInfo& i) override {
+    joins.push_back(i.client);
+  }
+  void HandleLeave(std::string_view, const proto::ClientInfo& i) override {
+    leaves.push_back(i.client);
+  }
   struct Seen {
     std::string channel, data;
     uint64_t offset;

@@ -153,7 +153,8 @@ TEST(Fossil, LargeAndBinaryRoundTrips) {
   std::mt19937 rng(42);
   auto random_text = [&](size_t n, bool binary) {
     std::string s(n, '\0');
-    for (auto& c : s) c = binary ? static_cast<char>(rng() & 0xFF) : static_cast<char>('a' + rng() % 8);
+    for (auto& c : s)
+      c = binary ? static_cast<char>(rng() & 0xFF) : static_cast<char>('a' + rng() % 8);
     return s;
   };
   for (bool binary : {false, true}) {
@@ -163,9 +164,15 @@ TEST(Fossil, LargeAndBinaryRoundTrips) {
     for (int k = 0; k < 50; ++k) {
       size_t at = rng() % (b.size() - 100);
       switch (k % 3) {
-        case 0: b.replace(at, 10, random_text(10, binary)); break;
-        case 1: b.insert(at, random_text(37, binary)); break;
-        default: b.erase(at, 23); break;
+        case 0:
+          b.replace(at, 10, random_text(10, binary));
+          break;
+        case 1:
+          b.insert(at, random_text(37, binary));
+          break;
+        default:
+          b.erase(at, 23);
+          break;
       }
     }
     std::string d = FossilDelta(a, b);

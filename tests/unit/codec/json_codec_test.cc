@@ -40,9 +40,9 @@ std::string Push(const proto::Push& push) {
 // ---- decoding ----
 
 TEST(JsonDecode, ConnectCommand) {
-  auto cmds = Decode(
-      R"({"id":1,"connect":{"token":"t","data":{"a": 1.50},"name":"js","version":"5",)"
-      R"("subs":{"news":{"recover":true,"offset":4,"epoch":"e"}},"headers":{"X-A":"b"}}})");
+  auto cmds =
+      Decode(R"({"id":1,"connect":{"token":"t","data":{"a": 1.50},"name":"js","version":"5",)"
+             R"("subs":{"news":{"recover":true,"offset":4,"epoch":"e"}},"headers":{"X-A":"b"}}})");
   ASSERT_EQ(cmds.size(), 1u);
   EXPECT_EQ(cmds[0].id, 1u);
   const auto* c = std::get_if<proto::ConnectRequest>(&cmds[0].request);
@@ -59,10 +59,10 @@ TEST(JsonDecode, ConnectCommand) {
 }
 
 TEST(JsonDecode, SubscribeCommandAllFields) {
-  auto cmds = Decode(
-      R"({"id":2,"subscribe":{"channel":"chat:1","token":"tk","recover":true,"epoch":"ep",)"
-      R"("offset":18446744073709551615,"data":[1, 2],"positioned":true,"recoverable":true,)"
-      R"("join_leave":true,"delta":"fossil","flag":3,"type":0,"tf":{"op":"and"}}})");
+  auto cmds =
+      Decode(R"({"id":2,"subscribe":{"channel":"chat:1","token":"tk","recover":true,"epoch":"ep",)"
+             R"("offset":18446744073709551615,"data":[1, 2],"positioned":true,"recoverable":true,)"
+             R"("join_leave":true,"delta":"fossil","flag":3,"type":0,"tf":{"op":"and"}}})");
   ASSERT_EQ(cmds.size(), 1u);
   const auto* s = std::get_if<proto::SubscribeRequest>(&cmds[0].request);
   ASSERT_NE(s, nullptr);
@@ -152,9 +152,13 @@ TEST(JsonDecode, RepeatedRequestKeyMerges) {
 }
 
 TEST(JsonDecode, RawDataKeptByteForByte) {
-  const std::string payloads[] = {
-      R"({"a": 1.50})", R"("text with \"quotes\" and \u00e9")", "123.4500e+3", "[ ]",
-      R"({ "nested" : { "k" : [ true , false , null ] } })", "-0", "false"};
+  const std::string payloads[] = {R"({"a": 1.50})",
+                                  R"("text with \"quotes\" and \u00e9")",
+                                  "123.4500e+3",
+                                  "[ ]",
+                                  R"({ "nested" : { "k" : [ true , false , null ] } })",
+                                  "-0",
+                                  "false"};
   for (const auto& p : payloads) {
     auto cmds = Decode(R"({"id":7,"publish":{"channel":"c","data":)" + p + "}}");
     ASSERT_EQ(cmds.size(), 1u);
@@ -290,9 +294,10 @@ TEST(JsonEncode, PresenceAndStats) {
   EXPECT_EQ(Reply({1, std::nullopt, pr}), R"({"id":1,"presence":{"presence":{}}})");
   pr.presence["c2"] = proto::ClientInfo{"", "c2", "", R"({"ch":true})"};
   pr.presence["c1"] = proto::ClientInfo{"u1", "c1", R"({"name":"A"})", ""};
-  EXPECT_EQ(Reply({1, std::nullopt, pr}),
-            R"({"id":1,"presence":{"presence":{"c1":{"user":"u1","client":"c1",)"
-            R"("conn_info":{"name":"A"}},"c2":{"user":"","client":"c2","chan_info":{"ch":true}}}}})");
+  EXPECT_EQ(
+      Reply({1, std::nullopt, pr}),
+      R"({"id":1,"presence":{"presence":{"c1":{"user":"u1","client":"c1",)"
+      R"("conn_info":{"name":"A"}},"c2":{"user":"","client":"c2","chan_info":{"ch":true}}}}})");
   EXPECT_EQ(Reply({2, std::nullopt, proto::PresenceStatsResult{}}),
             R"({"id":2,"presence_stats":{"num_clients":0,"num_users":0}})");
   EXPECT_EQ(Reply({2, std::nullopt, proto::PresenceStatsResult{3, 2}}),
@@ -315,7 +320,8 @@ TEST(JsonEncode, History) {
 }
 
 TEST(JsonEncode, RpcRefreshSubRefresh) {
-  EXPECT_EQ(Reply({1, std::nullopt, proto::RpcResult{"[1,\n2]"}}), R"({"id":1,"rpc":{"data":[1,2]}})");
+  EXPECT_EQ(Reply({1, std::nullopt, proto::RpcResult{"[1,\n2]"}}),
+            R"({"id":1,"rpc":{"data":[1,2]}})");
   EXPECT_EQ(Reply({1, std::nullopt, proto::RefreshResult{"c", "v", true, 30}}),
             R"({"id":1,"refresh":{"client":"c","version":"v","expires":true,"ttl":30}})");
   EXPECT_EQ(Reply({1, std::nullopt, proto::SubRefreshResult{true, 30}}),
@@ -334,7 +340,8 @@ TEST(JsonEncode, PushPublication) {
   proto::Publication p;
   p.data = R"({"t":"y"})";
   p.offset = 6;
-  EXPECT_EQ(Push({"chat:1", p}), R"({"push":{"channel":"chat:1","pub":{"data":{"t":"y"},"offset":6}}})");
+  EXPECT_EQ(Push({"chat:1", p}),
+            R"({"push":{"channel":"chat:1","pub":{"data":{"t":"y"},"offset":6}}})");
   EXPECT_EQ(Push({"", proto::Publication{}}), R"({"push":{"pub":{}}})");
 }
 
@@ -344,8 +351,9 @@ TEST(JsonEncode, PushOtherTypes) {
             R"({"push":{"channel":"ch","join":{"info":{"user":"u","client":"c"}}}})");
   EXPECT_EQ(Push({"ch", proto::Leave{info}}),
             R"({"push":{"channel":"ch","leave":{"info":{"user":"u","client":"c"}}}})");
-  EXPECT_EQ(Push({"chat:1", proto::Unsubscribe{2500, "insufficient state"}}),
-            R"({"push":{"channel":"chat:1","unsubscribe":{"code":2500,"reason":"insufficient state"}}})");
+  EXPECT_EQ(
+      Push({"chat:1", proto::Unsubscribe{2500, "insufficient state"}}),
+      R"({"push":{"channel":"chat:1","unsubscribe":{"code":2500,"reason":"insufficient state"}}})");
   EXPECT_EQ(Push({"", proto::Message{R"({"m":1})"}}), R"({"push":{"message":{"data":{"m":1}}}})");
   EXPECT_EQ(Push({"ch", proto::Subscribe{true, "e", 5, true, "{}"}}),
             R"({"push":{"channel":"ch","subscribe":{"recoverable":true,"epoch":"e","offset":5,)"
@@ -376,9 +384,10 @@ TEST(JsonEncode, PushOtherTypes) {
 
 TEST(JsonEncode, StringEscapingMatchesProtocolWriter) {
   proto::ReplyError e{1, std::string("a\"b\\c\n\r\t\b\f\x01<>&'/\x7f", 17), false};
-  EXPECT_EQ(Reply({1, e, {}}),
-            R"({"id":1,"error":{"code":1,"message":"a\"b\\c\n\r\t\u0008\u000c\u0001\u003c\u003e\u0026'/)"
-            "\x7f\"}}");
+  EXPECT_EQ(
+      Reply({1, e, {}}),
+      R"({"id":1,"error":{"code":1,"message":"a\"b\\c\n\r\t\u0008\u000c\u0001\u003c\u003e\u0026'/)"
+      "\x7f\"}}");
   // Valid multi-byte UTF-8 passes through; U+2028/U+2029 and invalid bytes are escaped.
   e.message = "\xC3\xA9\xF0\x9F\x98\x80\xE2\x80\xA8\xE2\x80\xA9\xFF\xC3\xED\xA0\x80";
   EXPECT_EQ(Reply({1, e, {}}),
@@ -391,7 +400,8 @@ TEST(JsonEncode, RawNewlinesStripped) {
   p.data = "{\n  \"a\": \"x\",\n  \"b\": [1,\r\n 2]\n}";
   std::string out;
   EncodePush(Encoding::kJson, {"c", p}, out);
-  EXPECT_EQ(out, "{\"push\":{\"channel\":\"c\",\"pub\":{\"data\":{  \"a\": \"x\",  \"b\": [1,\r 2]}}}}");
+  EXPECT_EQ(out,
+            "{\"push\":{\"channel\":\"c\",\"pub\":{\"data\":{  \"a\": \"x\",  \"b\": [1,\r 2]}}}}");
   EXPECT_EQ(out.find('\n'), std::string::npos);
 }
 
@@ -428,9 +438,8 @@ TEST(JsonHelpers, AppendPieces) {
   p.offset = 1;
   p.tags = {{"a", "<b>"}};
   AppendPublicationJson(p, out);
-  EXPECT_EQ(out,
-            R"({"data":{},"info":{"user":"u","client":"c","conn_info":1,"chan_info":2},)"
-            R"("offset":1,"tags":{"a":"\u003cb\u003e"}})");
+  EXPECT_EQ(out, R"({"data":{},"info":{"user":"u","client":"c","conn_info":1,"chan_info":2},)"
+                 R"("offset":1,"tags":{"a":"\u003cb\u003e"}})");
 }
 
 }  // namespace

@@ -194,8 +194,8 @@ TEST(PbDecode, SkipsUnknownFieldsOfEveryWireType) {
 }
 
 TEST(PbDecode, RepeatedMessageFieldMergesAndScalarLastWins) {
-  std::string cmd = VarintField(1, 1) + VarintField(1, 2) + Field(5, Field(1, "a")) +
-                    Field(5, Field(2, "tok"));
+  std::string cmd =
+      VarintField(1, 1) + VarintField(1, 2) + Field(5, Field(1, "a")) + Field(5, Field(2, "tok"));
   auto cmds = Decode(Delimited(cmd));
   EXPECT_EQ(cmds[0].id, 2u);
   const auto& s = std::get<proto::SubscribeRequest>(cmds[0].request);
@@ -205,21 +205,25 @@ TEST(PbDecode, RepeatedMessageFieldMergesAndScalarLastWins) {
 
 TEST(PbDecode, Malformed) {
   ExpectMalformed("");
-  ExpectMalformed("\x05\x08\x01"s);                // length beyond frame
-  ExpectMalformed("\x80"s);                        // truncated length varint
-  ExpectMalformed(std::string(11, '\xff'));        // overlong varint
-  ExpectMalformed(Delimited("\x08"s));             // truncated id varint
-  ExpectMalformed(Delimited("\x08\x80"s));         // truncated id varint
-  ExpectMalformed(Delimited("\x2a\x05\x0a\x01"s)); // nested length beyond message
-  ExpectMalformed(Delimited("\x00\x01"s));         // field number 0
-  ExpectMalformed(Delimited("\x0e\x01"s));         // wire type 6
-  ExpectMalformed(Delimited("\x0f\x01"s));         // wire type 7
-  ExpectMalformed(Delimited("\x0a\x01\x01"s));     // id as bytes: wrong wire type
-  ExpectMalformed(Delimited("\x20\x01"s));         // connect as varint
-  ExpectMalformed(Delimited("\x0c"s));             // stray end group
-  ExpectMalformed(Delimited("\xa3\x06\x08\x01"s)); // unterminated group
-  ExpectMalformed(Delimited("\x09" "1234567"s));   // truncated fixed64
-  ExpectMalformed(Delimited("\x0d" "123"s));       // truncated fixed32
+  ExpectMalformed("\x05\x08\x01"s);                 // length beyond frame
+  ExpectMalformed("\x80"s);                         // truncated length varint
+  ExpectMalformed(std::string(11, '\xff'));         // overlong varint
+  ExpectMalformed(Delimited("\x08"s));              // truncated id varint
+  ExpectMalformed(Delimited("\x08\x80"s));          // truncated id varint
+  ExpectMalformed(Delimited("\x2a\x05\x0a\x01"s));  // nested length beyond message
+  ExpectMalformed(Delimited("\x00\x01"s));          // field number 0
+  ExpectMalformed(Delimited("\x0e\x01"s));          // wire type 6
+  ExpectMalformed(Delimited("\x0f\x01"s));          // wire type 7
+  ExpectMalformed(Delimited("\x0a\x01\x01"s));      // id as bytes: wrong wire type
+  ExpectMalformed(Delimited("\x20\x01"s));          // connect as varint
+  ExpectMalformed(Delimited("\x0c"s));              // stray end group
+  ExpectMalformed(Delimited("\xa3\x06\x08\x01"s));  // unterminated group
+  ExpectMalformed(
+      Delimited("\x09"
+                "1234567"s));  // truncated fixed64
+  ExpectMalformed(
+      Delimited("\x0d"
+                "123"s));  // truncated fixed32
   // Valid message followed by garbage fails the frame.
   ExpectMalformed(Delimited(VarintField(1, 1)) + "\x03\x08"s);
 }
@@ -262,7 +266,10 @@ TEST(PbEncode, PublicationPush) {
   std::string info = "\x0a\x01u\x12\x01"s + "c";
   std::string pub = "\x22\x02{}"s + "\x2a" + char(info.size()) + info + "\x30\xac\x02"s +
                     "\x3a\x06\x0a\x01k\x12\x01v"s + "\x40\x01"s;
-  std::string push = "\x12\x02" "ch"s + "\x22" + char(pub.size()) + pub;
+  std::string push =
+      "\x12\x02"
+      "ch"s +
+      "\x22" + char(pub.size()) + pub;
   std::string reply = "\x22"s + char(push.size()) + push;
   EXPECT_EQ(out, char(reply.size()) + reply);
 }
@@ -273,8 +280,7 @@ TEST(PbEncode, PushTypes) {
     EncodePush(Encoding::kProtobuf, p, out);
     return out;
   };
-  EXPECT_EQ(enc({"", proto::Unsubscribe{2500, "r"}}),
-            "\x0a\x22\x08\x3a\x06\x10\xc4\x13\x1a\x01r"s);
+  EXPECT_EQ(enc({"", proto::Unsubscribe{2500, "r"}}), "\x0a\x22\x08\x3a\x06\x10\xc4\x13\x1a\x01r"s);
   EXPECT_EQ(enc({"", proto::DisconnectPush{3000, "x"}}),
             "\x0a\x22\x08\x5a\x06\x08\xb8\x17\x12\x01x"s);
   EXPECT_EQ(enc({"", proto::RefreshPush{true, 5}}), "\x08\x22\x06\x62\x04\x08\x01\x10\x05"s);
@@ -282,15 +288,22 @@ TEST(PbEncode, PushTypes) {
   EXPECT_EQ(enc({"", proto::Join{{"u", "", "", ""}}}), "\x09\x22\x07\x2a\x05\x0a\x03\x0a\x01u"s);
   EXPECT_EQ(enc({"", proto::Leave{{"u", "", "", ""}}}), "\x09\x22\x07\x32\x05\x0a\x03\x0a\x01u"s);
   EXPECT_EQ(enc({"", proto::Subscribe{true, "e", 2, true, "d"}}),
-            "\x10\x22\x0e\x4a\x0c\x08\x01\x22\x01" "e\x28\x02\x30\x01\x3a\x01" "d"s);
+            "\x10\x22\x0e\x4a\x0c\x08\x01\x22\x01"
+            "e\x28\x02\x30\x01\x3a\x01"
+            "d"s);
   proto::ConnectResult c;
   c.client = "c";
   c.expires = true;
   c.data = "d";
-  EXPECT_EQ(enc({"", c}), "\x0c\x22\x0a\x52\x08\x0a\x01" "c\x1a\x01" "d\x28\x01"s);
+  EXPECT_EQ(enc({"", c}),
+            "\x0c\x22\x0a\x52\x08\x0a\x01"
+            "c\x1a\x01"
+            "d\x28\x01"s);
   std::string bare;
   EncodeBarePush(Encoding::kProtobuf, {"ch", proto::Message{"m"}}, bare);
-  EXPECT_EQ(bare, "\x09\x12\x02" "ch\x42\x03\x0a\x01m"s);
+  EXPECT_EQ(bare,
+            "\x09\x12\x02"
+            "ch\x42\x03\x0a\x01m"s);
 }
 
 TEST(PbEncode, ConnectResult) {
@@ -306,8 +319,11 @@ TEST(PbEncode, ConnectResult) {
   c.session = "se";
   c.node = "n";
   c.time = 2;
-  std::string body = "\x0a\x01" "c\x12\x01v\x18\x01\x20\x01\x2a\x01" "d"s +
-                     "\x32\x05\x0a\x01s\x12\x00"s + "\x38\x19\x40\x01\x4a\x02se\x52\x01n\x58\x02"s;
+  std::string body =
+      "\x0a\x01"
+      "c\x12\x01v\x18\x01\x20\x01\x2a\x01"
+      "d"s +
+      "\x32\x05\x0a\x01s\x12\x00"s + "\x38\x19\x40\x01\x4a\x02se\x52\x01n\x58\x02"s;
   std::string reply = "\x08\x07\x2a"s + char(body.size()) + body;
   EXPECT_EQ(Reply({7, std::nullopt, c}), char(reply.size()) + reply);
 }
@@ -319,11 +335,15 @@ TEST(PbEncode, HistoryPresenceSubscribe) {
   h.epoch = "e";
   h.offset = 1;
   EXPECT_EQ(Reply({1, std::nullopt, h}),
-            "\x10\x08\x01\x5a\x0c\x0a\x03\x22\x01" "a\x0a\x00\x12\x01" "e\x18\x01"s);
+            "\x10\x08\x01\x5a\x0c\x0a\x03\x22\x01"
+            "a\x0a\x00\x12\x01"
+            "e\x18\x01"s);
   proto::PresenceResult pr;
   pr.presence["c"] = proto::ClientInfo{"u", "c", "", ""};
   EXPECT_EQ(Reply({1, std::nullopt, pr}),
-            "\x11\x08\x01\x4a\x0d\x0a\x0b\x0a\x01" "c\x12\x06\x0a\x01u\x12\x01" "c"s);
+            "\x11\x08\x01\x4a\x0d\x0a\x0b\x0a\x01"
+            "c\x12\x06\x0a\x01u\x12\x01"
+            "c"s);
   proto::SubscribeResult s;
   s.expires = true;
   s.ttl = 2;
@@ -337,8 +357,10 @@ TEST(PbEncode, HistoryPresenceSubscribe) {
   s.was_recovering = true;
   s.delta = true;
   EXPECT_EQ(Reply({1, std::nullopt, s}),
-            "\x1c\x08\x01\x32\x18\x08\x01\x10\x02\x18\x01\x32\x01" "e\x3a\x00\x40\x01\x48\x03"
-            "\x50\x01\x5a\x01" "d\x60\x01\x68\x01"s);
+            "\x1c\x08\x01\x32\x18\x08\x01\x10\x02\x18\x01\x32\x01"
+            "e\x3a\x00\x40\x01\x48\x03"
+            "\x50\x01\x5a\x01"
+            "d\x60\x01\x68\x01"s);
 }
 
 TEST(PbEncode, LargePayloadUsesMultiByteLengths) {

@@ -111,7 +111,7 @@ TEST_F(AsyncEngine, HeldPublicationsNewerThanTheReplyFollowIt) {
 
   Conn& d = h_->Connected("43");
   d.Send(R"({"id":2,"subscribe":{"channel":"r:1"}})");
-  Publish(2);               // arrives while d's subscribe is pending
+  Publish(2);              // arrives while d's subscribe is pending
   broker_->RunDeferred();  // ...and reads top 2 for d
   auto msgs = d.Take();
   ASSERT_EQ(msgs.size(), 1u);  // the reply; offset 2 is already covered by the position

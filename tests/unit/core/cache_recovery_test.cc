@@ -40,9 +40,8 @@ TEST_F(CacheRecovery, OnlyTheLatestPublicationIsRecovered) {
   std::string epoch = StringField(first, "subscribe.epoch");
   for (int i = 1; i <= 4; ++i) Publish(i);
   c.Take();
-  std::string reply = Harness::Subscribe(
-      h_.Connected("43"), 2, "state:1",
-      R"("recover":true,"offset":1,"epoch":")" + epoch + "\"");
+  std::string reply = Harness::Subscribe(h_.Connected("43"), 2, "state:1",
+                                         R"("recover":true,"offset":1,"epoch":")" + epoch + "\"");
   EXPECT_EQ(Field(reply, "subscribe.recovered"), "true") << reply;
   auto pubs = ArrayField(reply, "subscribe.publications");
   ASSERT_EQ(pubs.size(), 1u);
@@ -55,9 +54,8 @@ TEST_F(CacheRecovery, AtTheTopNothingIsSentAndItIsRecovered) {
   std::string first = Harness::Subscribe(c, 2, "state:1");
   std::string epoch = StringField(first, "subscribe.epoch");
   Publish(1);
-  std::string reply = Harness::Subscribe(
-      h_.Connected("43"), 2, "state:1",
-      R"("recover":true,"offset":1,"epoch":")" + epoch + "\"");
+  std::string reply = Harness::Subscribe(h_.Connected("43"), 2, "state:1",
+                                         R"("recover":true,"offset":1,"epoch":")" + epoch + "\"");
   EXPECT_EQ(Field(reply, "subscribe.recovered"), "true") << reply;
   EXPECT_TRUE(ArrayField(reply, "subscribe.publications").empty());
 }

@@ -21,7 +21,9 @@ config::Config RulesConfig() {
 class ChannelRulesTest : public ::testing::Test {
  protected:
   ChannelRulesTest() : config_(RulesConfig()), rules_(config_) {}
-  const config::ChannelOptions* Ns(size_t i) const { return &config_.channel.namespaces[i].options; }
+  const config::ChannelOptions* Ns(size_t i) const {
+    return &config_.channel.namespaces[i].options;
+  }
 
   config::Config config_;
   ChannelRules rules_;

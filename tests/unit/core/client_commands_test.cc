@@ -124,8 +124,8 @@ class ClientRecovery : public ClientCommands {
 
   std::string Recover(Conn& c, uint32_t id, uint64_t offset, std::string_view epoch,
                       std::string_view extra = "") {
-    std::string fields = "\"recover\":true,\"offset\":" + std::to_string(offset) +
-                         ",\"epoch\":\"" + std::string(epoch) + "\"";
+    std::string fields = "\"recover\":true,\"offset\":" + std::to_string(offset) + ",\"epoch\":\"" +
+                         std::string(epoch) + "\"";
     if (!extra.empty()) fields += "," + std::string(extra);
     return Harness::Subscribe(c, id, "hist:1", fields);
   }
@@ -235,10 +235,12 @@ TEST_F(ClientRecovery, HistoryCommand) {
   EXPECT_TRUE(ArrayField(reply, "history.publications").empty()) << reply;
   EXPECT_EQ(IntField(reply, "history.offset"), 5);
 
-  c.Send(R"({"id":8,"history":{"channel":"hist:1","limit":-1,"since":{"offset":1,"epoch":"wrongEpc"}}})");
+  c.Send(
+      R"({"id":8,"history":{"channel":"hist:1","limit":-1,"since":{"offset":1,"epoch":"wrongEpc"}}})");
   EXPECT_EQ(c.TakeOne(), ErrorReply(8, errors::UnrecoverablePosition()));
 
-  c.Send(R"({"id":9,"history":{"channel":"hist:1","reverse":true,"since":{"offset":0,"epoch":""}}})");
+  c.Send(
+      R"({"id":9,"history":{"channel":"hist:1","reverse":true,"since":{"offset":0,"epoch":""}}})");
   EXPECT_EQ(c.TakeOne(), ErrorReply(9, errors::BadRequest()));
   EXPECT_FALSE(c.transport.closed.has_value());
 }
@@ -260,8 +262,9 @@ TEST_F(ClientRecovery, MissedOffsetIsInsufficientState) {
   pub.data = "{}";
   h_.node().HandlePublication("hist:1", pub, StreamPosition{7, epoch_});
   h_.RunAll();
-  EXPECT_EQ(c.TakeOne(),
-            R"({"push":{"channel":"hist:1","unsubscribe":{"code":2500,"reason":"insufficient state"}}})");
+  EXPECT_EQ(
+      c.TakeOne(),
+      R"({"push":{"channel":"hist:1","unsubscribe":{"code":2500,"reason":"insufficient state"}}})");
   EXPECT_EQ(h_.node().Stats().num_subs, 0u);
   EXPECT_FALSE(c.transport.closed.has_value());
 }
@@ -290,8 +293,7 @@ TEST_F(ClientCommands, PresenceAndStatsAfterTwoSubscribers) {
   a.Send(R"({"id":3,"presence":{"channel":"room:1"}})");
   std::string reply = a.TakeOne();
   EXPECT_EQ(StringField(reply, "presence.presence." + a.client->id() + ".user"), "alice") << reply;
-  EXPECT_EQ(StringField(reply, "presence.presence." + a.client->id() + ".client"),
-            a.client->id());
+  EXPECT_EQ(StringField(reply, "presence.presence." + a.client->id() + ".client"), a.client->id());
   EXPECT_EQ(StringField(reply, "presence.presence." + b.client->id() + ".user"), "bob");
 
   a.Send(R"({"id":4,"presence_stats":{"channel":"room:1"}})");

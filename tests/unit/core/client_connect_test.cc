@@ -207,7 +207,8 @@ TEST_F(ClientConnect, SeveralCommandsInOneFrame) {
 
 TEST_F(ClientConnect, CommandsAfterADisconnectInTheSameFrameAreIgnored) {
   Conn& c = h_.NewConn();
-  c.Send(R"({"id":1,"subscribe":{"channel":"chat:1"}})" "\n" +
+  c.Send(R"({"id":1,"subscribe":{"channel":"chat:1"}})"
+         "\n" +
          Harness::ConnectFrame(2, Harness::Token("42")));
   EXPECT_EQ(c.transport.close_calls, 1);
   EXPECT_TRUE(c.Take().empty());

@@ -125,9 +125,9 @@ TEST_F(ClientSubscribe, SubscriptionTokenForAnotherUserIs3500) {
 
 TEST_F(ClientSubscribe, ExpiredSubscriptionTokenIs109) {
   Conn& c = h_.Connected("42");
-  std::string token = auth::SignHs256(R"({"sub":"42","channel":"$secret","exp":)" +
-                                          std::to_string(UnixSeconds() - 120) + "}",
-                                      testing::kSecret);
+  std::string token = auth::SignHs256(
+      R"({"sub":"42","channel":"$secret","exp":)" + std::to_string(UnixSeconds() - 120) + "}",
+      testing::kSecret);
   EXPECT_EQ(Harness::Subscribe(c, 2, "$secret", "\"token\":\"" + token + "\""),
             ErrorReply(2, errors::TokenExpired()));
   EXPECT_FALSE(c.transport.closed.has_value());
@@ -236,8 +236,9 @@ TEST_F(ClientSubscribe, ServerSubscribeAndUnsubscribePushes) {
   h_.RunAll();
   EXPECT_EQ(c.TakeOne(), R"({"push":{"channel":"chat:srv","pub":{"data":1}}})");
   c.client->ServerUnsubscribe("chat:srv");
-  EXPECT_EQ(c.TakeOne(),
-            R"({"push":{"channel":"chat:srv","unsubscribe":{"code":2000,"reason":"server unsubscribe"}}})");
+  EXPECT_EQ(
+      c.TakeOne(),
+      R"({"push":{"channel":"chat:srv","unsubscribe":{"code":2000,"reason":"server unsubscribe"}}})");
   EXPECT_EQ(h_.node().Stats().num_subs, 0u);
 }
 

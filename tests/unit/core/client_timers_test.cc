@@ -10,9 +10,9 @@ namespace {
 using testing::Conn;
 using testing::Harness;
 
-constexpr int64_t kPingMs = 25'000;  // client.ping_interval default
-constexpr int64_t kPongMs = 8'000;   // client.pong_timeout default
-constexpr int64_t kStaleMs = 10'000; // client.stale_close_delay default
+constexpr int64_t kPingMs = 25'000;   // client.ping_interval default
+constexpr int64_t kPongMs = 8'000;    // client.pong_timeout default
+constexpr int64_t kStaleMs = 10'000;  // client.stale_close_delay default
 constexpr int64_t kSlack = 2 * TimerWheel::kTickMs;
 
 // Advances one tick at a time until the client sends something (or a turn of the ping interval

@@ -191,8 +191,9 @@ inline std::vector<std::string> ArrayField(std::string_view text, std::string_vi
 }
 
 inline std::string ErrorReply(uint32_t id, const Error& e) {
-  std::string out = "{\"id\":" + std::to_string(id) + ",\"error\":{\"code\":" +
-                    std::to_string(e.code) + ",\"message\":\"" + e.message + "\"";
+  std::string out = "{\"id\":" + std::to_string(id) +
+                    ",\"error\":{\"code\":" + std::to_string(e.code) + ",\"message\":\"" +
+                    e.message + "\"";
   if (e.temporary) out += ",\"temporary\":true";
   return out + "}}";
 }
@@ -276,8 +277,8 @@ class Harness {
   // A new, started (not yet connected) client.
   Conn& NewConn(int loop_index = 0, proto::Encoding encoding = proto::Encoding::kJson) {
     auto c = std::make_unique<Conn>(encoding);
-    c->client = std::make_unique<Client>(node_.get(), &node_->hub(loop_index), &c->transport,
-                                         encoding);
+    c->client =
+        std::make_unique<Client>(node_.get(), &node_->hub(loop_index), &c->transport, encoding);
     c->transport.client = c->client.get();
     c->client->Start();
     conns_.push_back(std::move(c));
@@ -298,8 +299,8 @@ class Harness {
   static std::string SubToken(std::string_view user, std::string_view channel,
                               std::string_view extra = "") {
     std::string claims = "{\"sub\":\"" + std::string(user) + "\",\"channel\":\"" +
-                         std::string(channel) + "\",\"exp\":" +
-                         std::to_string(UnixSeconds() + 3600);
+                         std::string(channel) +
+                         "\",\"exp\":" + std::to_string(UnixSeconds() + 3600);
     if (!extra.empty()) claims += "," + std::string(extra);
     claims += "}";
     return auth::SignHs256(claims, kSecret);

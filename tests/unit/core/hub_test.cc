@@ -15,7 +15,8 @@ using testing::Conn;
 using testing::Harness;
 
 constexpr std::string_view kChannel = "chat:room";
-constexpr std::string_view kPush = R"({"push":{"channel":"chat:room","pub":{"data":{"text":"hi"}}}})";
+constexpr std::string_view kPush =
+    R"({"push":{"channel":"chat:room","pub":{"data":{"text":"hi"}}}})";
 
 config::Config FanOutConfig() {
   config::Config c = testing::BaseConfig();
@@ -190,8 +191,7 @@ TEST_F(HubFanOut, SeveralSlowClientsOnOneLoop) {
 }
 
 TEST_F(HubFanOut, QueueExactlyAtTheLimitIsNotSlow) {
-  subscribers_[1]->transport.queued_bytes =
-      static_cast<size_t>(h_.config().client.queue_max_size);
+  subscribers_[1]->transport.queued_bytes = static_cast<size_t>(h_.config().client.queue_max_size);
   h_.Publish(kChannel, R"({"text":"hi"})");
   h_.RunAll();
   EXPECT_FALSE(subscribers_[1]->transport.closed.has_value());

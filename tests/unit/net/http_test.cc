@@ -165,8 +165,8 @@ TEST(HttpParse, ChunkedIs411) {
     EXPECT_EQ(r.error_status, 411) << te;
   }
   // `identity` is no transfer coding at all.
-  HttpRequest req = MustParse(
-      "POST /api HTTP/1.1\r\nTransfer-Encoding: identity\r\nContent-Length: 2\r\n\r\n{}");
+  HttpRequest req =
+      MustParse("POST /api HTTP/1.1\r\nTransfer-Encoding: identity\r\nContent-Length: 2\r\n\r\n{}");
   EXPECT_EQ(req.body, "{}");
 }
 
