@@ -172,6 +172,8 @@ class Client {
   void HandlePresence(uint32_t id, proto::PresenceRequest& req);
   void HandlePresenceStats(uint32_t id, proto::PresenceStatsRequest& req);
   void HandleHistory(uint32_t id, proto::HistoryRequest& req);
+  bool Permitted(bool for_client, bool for_subscriber, bool for_anonymous, std::string_view channel,
+                 bool subscribing);
   // `subscribing`: the client is subscribing to `channel` now, which counts as subscribed.
   bool CanPresence(const config::ChannelOptions& o, std::string_view channel,
                    bool subscribing = false);

@@ -5,20 +5,27 @@
 
 namespace gyre::core {
 
+// Centrifugo's rule for each allow_<action>_for_{client,subscriber,anonymous} family: any
+// authenticated client, or a subscriber of the channel, and anonymous users only when the
+// _anonymous flag is on; client.insecure allows everything.
+bool Client::Permitted(bool for_client, bool for_subscriber, bool for_anonymous,
+                       std::string_view channel, bool subscribing) {
+  bool anon_ok = !user_.empty() || for_anonymous;
+  if (for_client && anon_ok) return true;
+  if (for_subscriber && anon_ok && (subscribing || FindSub(channel))) return true;
+  return node_->config().client.insecure;
+}
+
 bool Client::CanPresence(const config::ChannelOptions& o, std::string_view channel,
                          bool subscribing) {
-  bool anon_ok = !user_.empty() || o.allow_presence_for_anonymous;
-  if (o.allow_presence_for_client && anon_ok) return true;
-  if (o.allow_presence_for_subscriber && anon_ok && (subscribing || FindSub(channel))) return true;
-  return node_->config().client.insecure;
+  return Permitted(o.allow_presence_for_client, o.allow_presence_for_subscriber,
+                   o.allow_presence_for_anonymous, channel, subscribing);
 }
 
 bool Client::CanHistory(const config::ChannelOptions& o, std::string_view channel,
                         bool subscribing) {
-  bool anon_ok = !user_.empty() || o.allow_history_for_anonymous;
-  if (o.allow_history_for_client && anon_ok) return true;
-  if (o.allow_history_for_subscriber && anon_ok && (subscribing || FindSub(channel))) return true;
-  return node_->config().client.insecure;
+  return Permitted(o.allow_history_for_client, o.allow_history_for_subscriber,
+                   o.allow_history_for_anonymous, channel, subscribing);
 }
 
 void Client::HandlePublish(uint32_t id, proto::PublishRequest& req) {
@@ -32,12 +39,9 @@ void Client::HandlePublish(uint32_t id, proto::PublishRequest& req) {
     return;
   }
   const auto& o = *info->options;
-  bool anon_ok = !user_.empty() || o.allow_publish_for_anonymous;
   Subscription* sub = FindSub(req.channel);
-  bool allowed = (o.allow_publish_for_client && anon_ok) ||
-                 (o.allow_publish_for_subscriber && anon_ok && sub) ||
-                 node_->config().client.insecure;
-  if (!allowed) {
+  if (!Permitted(o.allow_publish_for_client, o.allow_publish_for_subscriber,
+                 o.allow_publish_for_anonymous, req.channel, false)) {
     SendError(id, errors::PermissionDenied());
     return;
   }
