@@ -148,6 +148,7 @@ int main(int argc, char** argv) {
 
   auto* serve = app.add_subcommand("serve", "run the server (same as no subcommand)");
   serve->allow_extras();
+  serve->fallthrough();  // `gyre serve -c FILE` as well as `gyre -c FILE serve`
   auto* version = app.add_subcommand("version", "print version");
   auto* genconfig = app.add_subcommand("genconfig", "generate a minimal configuration file");
   genconfig->add_option("-c,--config", config_path, "output file");

@@ -7,7 +7,8 @@ import { mkdtempSync, writeFileSync, existsSync, readFileSync, statSync } from '
 import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import { binaryFor } from './lib/server.mjs';
+import { binaryFor, freePort, HOST } from './lib/server.mjs';
+import { spawn } from 'node:child_process';
 
 const GYRE = binaryFor('gyre');
 const skip = process.env.GYRE_TARGET === 'centrifugo' ? 'gyre binary only' : false;
@@ -58,6 +59,24 @@ describe('start-up with a broken config', { skip }, () => {
     const r = gyre(['--config', '/nonexistent/gyre.json']);
     assert.equal(r.code, 1);
     assert.match(r.err, /config file not found/);
+  });
+});
+
+describe('serve', { skip }, () => {
+  test('`gyre serve -c FILE` runs the server like `gyre --config FILE`', async () => {
+    const port = await freePort();
+    const file = tempConfig(JSON.stringify({ api_key: 'k', health: true, address: HOST, port: String(port) }));
+    const child = spawn(GYRE, ['serve', '-c', file], { stdio: 'ignore' });
+    try {
+      let status = 0;
+      for (let i = 0; i < 50 && status !== 200; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        status = await fetch(`http://${HOST}:${port}/health`).then((r) => r.status, () => 0);
+      }
+      assert.equal(status, 200);
+    } finally {
+      child.kill('SIGTERM');
+    }
   });
 });
 
