@@ -292,25 +292,30 @@ void Client::CheckExpiry() {
     Disconnect(disconnects::Expired());
     return;
   }
-  std::vector<Subscription*> expired;
+  // Names, not pointers: sending a push may disconnect this client (slow), which frees every
+  // subscription.
+  std::vector<std::string> expired;
   for (auto& s : subs_) {
     if (s->expire_at > 0 && now >= s->expire_at + cc.expired_sub_close_delay.count() / 1000) {
-      expired.push_back(s.get());
+      expired.push_back(s->channel);
     }
   }
-  for (Subscription* s : expired) {
+  for (const auto& channel : expired) {
+    if (state_ != State::kConnected) return;
+    Subscription* s = FindSub(channel);
+    if (!s) continue;
     if (s->server_side) {
       Disconnect(disconnects::SubExpired());
       return;
     }
     proto::Push p;
-    p.channel = s->channel;
+    p.channel = channel;
     p.body =
         proto::Unsubscribe{unsubscribes::kExpired.code, std::string(unsubscribes::kExpired.reason)};
     UnsubscribeInternal(s, true);
     SendPush(std::move(p));
   }
-  ArmExpiry();
+  if (state_ == State::kConnected) ArmExpiry();
 }
 
 proto::ClientInfo Client::Info(const Subscription* sub) const {

@@ -148,6 +148,7 @@ class Client {
   };
   void HandleConnect(uint32_t id, proto::ConnectRequest& req);
   void CompleteConnect(PendingConnect& pending);
+  void FailConnect(uint32_t id, const Error& error);
   void HandleRefresh(uint32_t id, proto::RefreshRequest& req);
 
   // client_subscribe.cc

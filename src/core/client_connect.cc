@@ -72,14 +72,9 @@ void Client::HandleConnect(uint32_t id, proto::ConnectRequest& req) {
     return;
   }
   if (expire_at_ > 0 && expire_at_ <= now) {
-    state_ = State::kFailed;
-    SendError(id, errors::Expired());
+    FailConnect(id, errors::Expired());
     return;
   }
-
-  pong_timer_.Cancel();  // the stale timer
-  hub_->AddClient(this);
-  in_hub_ = true;
 
   // Resolve every server-side subscription before starting any: an unknown namespace fails the
   // connect at once.
@@ -87,8 +82,7 @@ void Client::HandleConnect(uint32_t id, proto::ConnectRequest& req) {
   for (auto& [ch, opts] : server_subs) {
     auto info = node_->rules().Resolve(ch);
     if (!info.ok()) {
-      state_ = State::kFailed;
-      SendError(id, info.error());
+      FailConnect(id, info.error());
       return;
     }
     SubscribeParams p = ServerSideParams(ch, *info);
@@ -106,6 +100,8 @@ void Client::HandleConnect(uint32_t id, proto::ConnectRequest& req) {
     params.push_back(std::move(p));
   }
 
+  hub_->AddClient(this);
+  in_hub_ = true;
   auto pending = std::make_shared<PendingConnect>();
   pending->id = id;
   pending->left = params.size();
@@ -120,9 +116,7 @@ void Client::HandleConnect(uint32_t id, proto::ConnectRequest& req) {
       if (pending->failed) return;
       if (!r.ok()) {
         pending->failed = true;
-        c->connect_pending_ = false;
-        c->state_ = State::kFailed;
-        c->SendError(pending->id, r.error());
+        c->FailConnect(pending->id, r.error());
         return;
       }
       pending->result.subs.emplace(ch, std::move(*r));
@@ -131,8 +125,22 @@ void Client::HandleConnect(uint32_t id, proto::ConnectRequest& req) {
   }
 }
 
+void Client::FailConnect(uint32_t id, const Error& error) {
+  // Undo what the accepted part of the connect set up; the stale timer, still armed, closes
+  // the connection later (3502), as Centrifugo does.
+  while (!subs_.empty()) UnsubscribeInternal(subs_.back().get(), false);
+  if (in_hub_) hub_->RemoveClient(this);
+  in_hub_ = false;
+  if (counted_) node_->RemoveConnection(user_);
+  counted_ = false;
+  connect_pending_ = false;
+  state_ = State::kFailed;
+  SendError(id, error);
+}
+
 void Client::CompleteConnect(PendingConnect& pending) {
   const auto& cc = node_->config().client;
+  pong_timer_.Cancel();  // the stale timer
   connect_pending_ = false;
   state_ = State::kConnected;
   proto::ConnectResult& result = pending.result;
@@ -155,6 +163,7 @@ void Client::CompleteConnect(PendingConnect& pending) {
       node_->broker().PublishJoin(ch, Info(s));
     }
   }
+  if (state_ != State::kConnected) return;  // the reply overflowed the queue
   SchedulePing(true);
   ArmExpiry();
 }

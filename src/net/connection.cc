@@ -17,6 +17,9 @@ constexpr size_t kReadBufferSize = 64 * 1024;
 constexpr int64_t kCloseHandshakeTimeoutMs = 5000;
 constexpr size_t kKeptQueueCapacity = 8;
 constexpr size_t kMaxScratchKept = 1 << 20;
+// Past this many unsent bytes the connection stops reading until the peer catches up, so a peer
+// that sends without reading (pipelined requests, pings) cannot grow the backlog without bound.
+constexpr size_t kMaxBacklogWhileReading = 1 << 20;
 thread_local char tls_read_buffer[kReadBufferSize];
 }  // namespace
 
@@ -48,11 +51,13 @@ void Connection::OnIo(uint32_t events) {
   if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP)) {
     ssize_t n = ::read(fd_, tls_read_buffer, kReadBufferSize);
     if (n > 0) {
-      if (state_ == State::kOpen || (state_ == State::kClosing && !close_frame_sent_)) {
-        HandleInput(tls_read_buffer, static_cast<size_t>(n));
-      }
       // While closing we only wait for the peer's close or EOF; extra data is discarded.
-    } else if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+      if (state_ == State::kOpen) HandleInput(tls_read_buffer, static_cast<size_t>(n));
+    } else if (n == 0) {
+      // The peer finished sending (possibly only half-closed): what is queued still goes out.
+      NotifyClosed(1006);
+      CloseAfterFlush();
+    } else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
       NotifyClosed(1006);
       Destroy();
     }
@@ -127,7 +132,7 @@ void Connection::HandleWsFrame(const WsFrame& f) {
   switch (f.opcode) {
     case WsOpcode::kText:
     case WsOpcode::kBinary:
-      if (!frag_.empty()) {
+      if (in_fragment_) {
         Close(1002, "new message inside a fragmented one");
         return;
       }
@@ -136,11 +141,11 @@ void Connection::HandleWsFrame(const WsFrame& f) {
       } else {
         frag_opcode_ = f.opcode;
         frag_.assign(f.payload);
-        if (frag_.empty()) frag_.reserve(1);  // marks "in a fragmented message"
+        in_fragment_ = true;
       }
       return;
     case WsOpcode::kContinuation:
-      if (frag_.capacity() == 0) {
+      if (!in_fragment_) {
         Close(1002, "continuation without a message");
         return;
       }
@@ -152,6 +157,7 @@ void Connection::HandleWsFrame(const WsFrame& f) {
       if (f.fin) {
         std::string msg;
         msg.swap(frag_);
+        in_fragment_ = false;
         ws_handler_->OnWsMessage(*this, msg, frag_opcode_ == WsOpcode::kBinary);
       }
       return;
@@ -184,7 +190,7 @@ void Connection::HandleWsFrame(const WsFrame& f) {
         }
         close_frame_sent_ = true;
       }
-      Destroy();
+      CloseAfterFlush();
       return;
     }
   }
@@ -195,9 +201,7 @@ void Connection::SendHttpResponse(std::string response, bool keep_alive) {
   awaiting_response_ = false;
   WriteRaw(response);
   if (!keep_alive) {
-    state_ = State::kClosing;
-    close_after_flush_ = true;
-    if (backlog_.size() == backlog_offset_) Destroy();
+    CloseAfterFlush();
     return;
   }
   if (!in_.empty() && state_ == State::kOpen) {
@@ -315,9 +319,11 @@ bool Connection::WriteIov(iovec* iov, int n, size_t total) {
     backlog_.append(static_cast<const char*>(iov[i].iov_base) + written, iov[i].iov_len - written);
     written = 0;
   }
-  if (!want_write_) {
+  bool pause = backlog_.size() - backlog_offset_ > kMaxBacklogWhileReading;
+  if (!want_write_ || (pause && !paused_)) {
     want_write_ = true;
-    loop_->Modify(fd_, EPOLLIN | EPOLLOUT | EPOLLRDHUP, this);
+    paused_ = paused_ || pause;
+    UpdateInterest();
   }
   return true;
 }
@@ -343,7 +349,8 @@ void Connection::DrainBacklog() {
   std::string().swap(backlog_);  // idle connections keep no buffer
   backlog_offset_ = 0;
   want_write_ = false;
-  loop_->Modify(fd_, EPOLLIN | EPOLLRDHUP, this);
+  if (!close_after_flush_) paused_ = false;
+  UpdateInterest();
   if (close_after_flush_) {
     Destroy();
   } else if (close_frame_sent_) {
@@ -360,10 +367,32 @@ void Connection::Close(uint16_t code, std::string_view reason) {
   }
   Flush();
   NotifyClosed(code);
+  if (state_ == State::kClosed) return;
   WriteRaw(BuildWsCloseFrame(code, reason));
+  if (state_ == State::kClosed) return;  // the write failed and destroyed the connection
   close_frame_sent_ = true;
   state_ = State::kClosing;
   if (backlog_.size() == backlog_offset_) ::shutdown(fd_, SHUT_WR);
+  loop_->timers().Arm(close_timer_, kCloseHandshakeTimeoutMs);
+}
+
+void Connection::UpdateInterest() {
+  uint32_t events = 0;
+  if (!paused_) events |= EPOLLIN | EPOLLRDHUP;
+  if (want_write_) events |= EPOLLOUT;
+  loop_->Modify(fd_, events, this);
+}
+
+void Connection::CloseAfterFlush() {
+  if (state_ == State::kClosed) return;
+  if (backlog_.size() == backlog_offset_) {
+    Destroy();
+    return;
+  }
+  state_ = State::kClosing;
+  close_after_flush_ = true;
+  paused_ = true;  // nothing more is read; DrainBacklog destroys once everything is out
+  UpdateInterest();
   loop_->timers().Arm(close_timer_, kCloseHandshakeTimeoutMs);
 }
 

@@ -92,6 +92,11 @@ class Connection final : public IoHandler, public TurnTask {
   void Flush();
   void WriteRaw(std::string_view bytes);
   void DrainBacklog();
+  // epoll interest from paused_ (reading) and want_write_ (EPOLLOUT).
+  void UpdateInterest();
+  // Stops reading and destroys the connection once the backlog is written (bounded by the
+  // close timeout).
+  void CloseAfterFlush();
   bool WriteIov(iovec* iov, int n, size_t total);
   void NotifyClosed(uint16_t code);
   void Destroy();
@@ -107,6 +112,8 @@ class Connection final : public IoHandler, public TurnTask {
   bool close_after_flush_ = false;
   bool close_frame_sent_ = false;
   bool notified_ = false;
+  bool paused_ = false;       // not reading: backlog too large, or closing after the flush
+  bool in_fragment_ = false;  // inside a fragmented WebSocket message
   WsOpcode frag_opcode_ = WsOpcode::kText;
   HttpHandler* http_;
   WebSocketHandler* ws_handler_ = nullptr;

@@ -105,13 +105,15 @@ void EventLoop::RunTurnEnd() {
   // Tasks may schedule more tasks (e.g. a flush that closes a connection); loop until quiet.
   for (size_t i = 0; i < turn_tasks_.size(); ++i) turn_tasks_[i]->OnTurnEnd();
   turn_tasks_.clear();
-  for (auto& [p, del] : graveyard_) del(p);
-  graveyard_.clear();
+  // Swap first: a destructor may itself schedule a deletion.
+  std::vector<std::pair<void*, void (*)(void*)>> dead;
+  dead.swap(graveyard_);
+  for (auto& [p, del] : dead) del(p);
 }
 
 void EventLoop::Run() {
   tls_loop = this;
-  thread_id_ = std::this_thread::get_id();
+  thread_id_.store(std::this_thread::get_id());
   WakeHandler wake(wakefd_);
   Add(wakefd_, EPOLLIN, &wake);
   constexpr int kMaxEvents = 256;

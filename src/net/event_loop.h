@@ -58,7 +58,7 @@ class EventLoop {
   TimerWheel& timers() { return timers_; }
   int64_t now_ms() const { return now_ms_; }
   int index() const { return index_; }
-  bool InLoopThread() const { return std::this_thread::get_id() == thread_id_; }
+  bool InLoopThread() const { return std::this_thread::get_id() == thread_id_.load(); }
 
   // The loop running on the calling thread, or nullptr.
   static EventLoop* Current();
@@ -71,7 +71,7 @@ class EventLoop {
   int epfd_;
   int wakefd_;
   std::atomic<bool> stop_{false};
-  std::thread::id thread_id_;
+  std::atomic<std::thread::id> thread_id_;
   int64_t now_ms_;
   TimerWheel timers_;
 

@@ -15,7 +15,14 @@
 namespace gyre::net {
 
 Listener::Listener(EventLoop* loop, HttpHandler* handler, const ConnectionLimits* limits)
-    : loop_(loop), handler_(handler), limits_(limits) {}
+    : loop_(loop), handler_(handler), limits_(limits) {
+  resume_timer_.Set(&Listener::OnResume, this);
+}
+
+void Listener::OnResume(void* self) {
+  auto* l = static_cast<Listener*>(self);
+  if (l->fd_ >= 0) l->loop_->Add(l->fd_, EPOLLIN, l);
+}
 
 Listener::~Listener() {
   Close();
@@ -72,6 +79,7 @@ Result<bool> Listener::Listen(const std::string& address, int port) {
 
 void Listener::Close() {
   if (fd_ < 0) return;
+  resume_timer_.Cancel();
   if (loop_->InLoopThread()) loop_->Remove(fd_);
   ::close(fd_);
   fd_ = -1;
@@ -85,7 +93,11 @@ void Listener::OnIo(uint32_t) {
     int fd = ::accept4(fd_, reinterpret_cast<sockaddr*>(&ss), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       if (errno == EMFILE || errno == ENFILE) {
-        spdlog::warn("accept: too many open files");
+        // The pending connection stays in the backlog and the level-triggered socket would
+        // fire again at once: stop watching it for a moment instead of spinning.
+        spdlog::warn("accept: too many open files; pausing accepts for {} ms", kAcceptPauseMs);
+        loop_->Remove(fd_);
+        loop_->timers().Arm(resume_timer_, kAcceptPauseMs);
       }
       return;
     }

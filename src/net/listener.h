@@ -25,11 +25,15 @@ class Listener final : public IoHandler {
   void OnIo(uint32_t events) override;
 
  private:
+  static constexpr int64_t kAcceptPauseMs = 100;
+  static void OnResume(void* self);
+
   EventLoop* loop_;
   HttpHandler* handler_;
   const ConnectionLimits* limits_;
   int fd_ = -1;
   int port_ = 0;
+  Timer resume_timer_;  // re-adds the socket after an accept pause (too many open files)
 };
 
 }  // namespace gyre::net

@@ -280,6 +280,10 @@ TEST_F(ClientConnect, ServerSideSubscriptionToUnknownNamespaceFailsConnect) {
   EXPECT_EQ(c.TakeOne(), ErrorReply(1, errors::UnknownChannel()));
   EXPECT_FALSE(c.client->connected());
   EXPECT_EQ(h_.node().Stats().num_subs, 0u);
+  // A refused connect holds no slot: not counted, not in the hub, even before the close.
+  EXPECT_EQ(h_.node().Stats().num_clients, 0u);
+  EXPECT_EQ(h_.node().Stats().num_users, 0u);
+  EXPECT_EQ(h_.node().hub(0).num_clients(), 0u);
   c.client->Disconnect(disconnects::Shutdown());
   EXPECT_EQ(h_.node().Stats().num_clients, 0u);
   EXPECT_EQ(h_.node().hub(0).num_clients(), 0u);
