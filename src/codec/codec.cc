@@ -42,4 +42,35 @@ void EncodePing(proto::Encoding encoding, std::string& out) {
   }
 }
 
+namespace internal {
+
+void RequestSlots::MoveInto(proto::Command& cmd) {
+  if (connect)
+    cmd.request = std::move(*connect);
+  else if (ping)
+    cmd.request = *ping;
+  else if (subscribe)
+    cmd.request = std::move(*subscribe);
+  else if (unsubscribe)
+    cmd.request = std::move(*unsubscribe);
+  else if (publish)
+    cmd.request = std::move(*publish);
+  else if (presence)
+    cmd.request = std::move(*presence);
+  else if (presence_stats)
+    cmd.request = std::move(*presence_stats);
+  else if (history)
+    cmd.request = std::move(*history);
+  else if (rpc)
+    cmd.request = std::move(*rpc);
+  else if (send)
+    cmd.request = std::move(*send);
+  else if (refresh)
+    cmd.request = std::move(*refresh);
+  else if (sub_refresh)
+    cmd.request = std::move(*sub_refresh);
+}
+
+}  // namespace internal
+
 }  // namespace gyre::codec

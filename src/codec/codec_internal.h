@@ -2,6 +2,7 @@
 // and its tests.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +21,25 @@ DecodeResult DecodeProtobufCommands(std::string_view frame, std::vector<proto::C
 void EncodeProtobufReply(const proto::Reply& reply, std::string& out);
 void EncodeProtobufPush(const proto::Push& push, std::string& out);
 void EncodeProtobufBarePush(const proto::Push& push, std::string& out);
+
+// The request fields of one decoded command. More than one may be set; MoveInto keeps the one
+// centrifuge's dispatcher would handle, checking them in this order.
+struct RequestSlots {
+  std::optional<proto::ConnectRequest> connect;
+  std::optional<proto::SubscribeRequest> subscribe;
+  std::optional<proto::UnsubscribeRequest> unsubscribe;
+  std::optional<proto::PublishRequest> publish;
+  std::optional<proto::PresenceRequest> presence;
+  std::optional<proto::PresenceStatsRequest> presence_stats;
+  std::optional<proto::HistoryRequest> history;
+  std::optional<proto::PingRequest> ping;
+  std::optional<proto::SendRequest> send;
+  std::optional<proto::RpcRequest> rpc;
+  std::optional<proto::RefreshRequest> refresh;
+  std::optional<proto::SubRefreshRequest> sub_refresh;
+
+  void MoveInto(proto::Command& cmd);
+};
 
 // Appends `s` as a JSON string escaped exactly as Centrifugo's protocol writer does: `"` and `\`
 // escaped, \n \r \t short forms, other control bytes and `<` `>` `&` as \u00XX, invalid UTF-8

@@ -330,18 +330,9 @@ bool DecodeCommand(Value v, proto::Command& cmd, Errors& err) {
   // A top-level `null` decodes into an untouched (empty) command in encoding/json.
   if (v.is_null()) return true;
   if (!CheckObject(v, "command", err)) return false;
-  std::optional<proto::ConnectRequest> connect;
-  std::optional<proto::SubscribeRequest> subscribe;
-  std::optional<proto::UnsubscribeRequest> unsubscribe;
-  std::optional<proto::PublishRequest> publish;
-  std::optional<proto::PresenceRequest> presence;
-  std::optional<proto::PresenceStatsRequest> presence_stats;
-  std::optional<proto::HistoryRequest> history;
-  std::optional<proto::PingRequest> ping;
-  std::optional<proto::SendRequest> send;
-  std::optional<proto::RpcRequest> rpc;
-  std::optional<proto::RefreshRequest> refresh;
-  std::optional<proto::SubRefreshRequest> sub_refresh;
+  RequestSlots slots;
+  auto& [connect, subscribe, unsubscribe, publish, presence, presence_stats, history, ping, send,
+         rpc, refresh, sub_refresh] = slots;
 
   json::ObjectReader reader(v);
   std::string_view key;
@@ -385,32 +376,7 @@ bool DecodeCommand(Value v, proto::Command& cmd, Errors& err) {
   }
   if (!ReaderDone(reader, "command", err)) return false;
 
-  // Several requests in one command: keep the one centrifuge's dispatcher would handle, which
-  // checks them in this order.
-  if (connect)
-    cmd.request = std::move(*connect);
-  else if (ping)
-    cmd.request = *ping;
-  else if (subscribe)
-    cmd.request = std::move(*subscribe);
-  else if (unsubscribe)
-    cmd.request = std::move(*unsubscribe);
-  else if (publish)
-    cmd.request = std::move(*publish);
-  else if (presence)
-    cmd.request = std::move(*presence);
-  else if (presence_stats)
-    cmd.request = std::move(*presence_stats);
-  else if (history)
-    cmd.request = std::move(*history);
-  else if (rpc)
-    cmd.request = std::move(*rpc);
-  else if (send)
-    cmd.request = std::move(*send);
-  else if (refresh)
-    cmd.request = std::move(*refresh);
-  else if (sub_refresh)
-    cmd.request = std::move(*sub_refresh);
+  slots.MoveInto(cmd);
   return true;
 }
 

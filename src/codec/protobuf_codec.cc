@@ -261,18 +261,9 @@ bool DecodeSlot(pb::Reader& rd, WireType t, std::optional<T>& slot, Fn decode) {
 }
 
 bool DecodeCommand(std::string_view data, proto::Command& cmd) {
-  std::optional<proto::ConnectRequest> connect;
-  std::optional<proto::SubscribeRequest> subscribe;
-  std::optional<proto::UnsubscribeRequest> unsubscribe;
-  std::optional<proto::PublishRequest> publish;
-  std::optional<proto::PresenceRequest> presence;
-  std::optional<proto::PresenceStatsRequest> presence_stats;
-  std::optional<proto::HistoryRequest> history;
-  std::optional<proto::PingRequest> ping;
-  std::optional<proto::SendRequest> send;
-  std::optional<proto::RpcRequest> rpc;
-  std::optional<proto::RefreshRequest> refresh;
-  std::optional<proto::SubRefreshRequest> sub_refresh;
+  RequestSlots slots;
+  auto& [connect, subscribe, unsubscribe, publish, presence, presence_stats, history, ping, send,
+         rpc, refresh, sub_refresh] = slots;
 
   bool ok = ForEachField(data, [&](uint32_t f, WireType t, pb::Reader& rd) {
     switch (f) {
@@ -308,31 +299,7 @@ bool DecodeCommand(std::string_view data, proto::Command& cmd) {
   });
   if (!ok) return false;
 
-  // Same precedence as the JSON decoder (centrifuge's dispatch order).
-  if (connect)
-    cmd.request = std::move(*connect);
-  else if (ping)
-    cmd.request = *ping;
-  else if (subscribe)
-    cmd.request = std::move(*subscribe);
-  else if (unsubscribe)
-    cmd.request = std::move(*unsubscribe);
-  else if (publish)
-    cmd.request = std::move(*publish);
-  else if (presence)
-    cmd.request = std::move(*presence);
-  else if (presence_stats)
-    cmd.request = std::move(*presence_stats);
-  else if (history)
-    cmd.request = std::move(*history);
-  else if (rpc)
-    cmd.request = std::move(*rpc);
-  else if (send)
-    cmd.request = std::move(*send);
-  else if (refresh)
-    cmd.request = std::move(*refresh);
-  else if (sub_refresh)
-    cmd.request = std::move(*sub_refresh);
+  slots.MoveInto(cmd);
   return true;
 }
 
