@@ -419,7 +419,9 @@ void WriteClientInfo(std::string& out, const proto::ClientInfo& info) {
   o.RawIf("chan_info", info.chan_info);
 }
 
-void WriteStringMap(std::string& out, const std::map<std::string, std::string>& m) {
+// A JSON object from a map with string keys; `write_value` appends one value.
+template <class Map, class WriteValue>
+void WriteMap(std::string& out, const Map& m, WriteValue write_value) {
   out.push_back('{');
   bool first = true;
   for (const auto& [k, v] : m) {
@@ -427,9 +429,13 @@ void WriteStringMap(std::string& out, const std::map<std::string, std::string>& 
     first = false;
     AppendProtocolString(out, k);
     out.push_back(':');
-    AppendProtocolString(out, v);
+    write_value(out, v);
   }
   out.push_back('}');
+}
+
+void WriteStringMap(std::string& out, const std::map<std::string, std::string>& m) {
+  WriteMap(out, m, [](std::string& o, const std::string& v) { AppendProtocolString(o, v); });
 }
 
 // `time` is not written: Centrifugo never sets it on publications sent to clients.
@@ -468,16 +474,7 @@ void WriteSubscribeResult(std::string& out, const proto::SubscribeResult& r) {
 }
 
 void WriteSubs(std::string& out, const std::map<std::string, proto::SubscribeResult>& subs) {
-  out.push_back('{');
-  bool first = true;
-  for (const auto& [channel, sub] : subs) {
-    if (!first) out.push_back(',');
-    first = false;
-    AppendProtocolString(out, channel);
-    out.push_back(':');
-    WriteSubscribeResult(out, sub);
-  }
-  out.push_back('}');
+  WriteMap(out, subs, WriteSubscribeResult);
 }
 
 // ConnectResult (reply) and Connect (push) carry the same fields in different orders.
@@ -535,17 +532,7 @@ void WriteResult(Obj& reply, const proto::Result& result) {
         } else if constexpr (std::is_same_v<T, proto::PresenceResult>) {
           std::string& out = reply.Key("presence");
           Obj o(out);
-          std::string& map = o.Key("presence");
-          map.push_back('{');
-          bool first = true;
-          for (const auto& [client, info] : r.presence) {
-            if (!first) map.push_back(',');
-            first = false;
-            AppendProtocolString(map, client);
-            map.push_back(':');
-            WriteClientInfo(map, info);
-          }
-          map.push_back('}');
+          WriteMap(o.Key("presence"), r.presence, WriteClientInfo);
         } else if constexpr (std::is_same_v<T, proto::PresenceStatsResult>) {
           Obj o(reply.Key("presence_stats"));
           o.Uint("num_clients", r.num_clients);
